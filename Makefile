@@ -1,0 +1,52 @@
+# Huddles: `make run` serves the app with demo data, `make test` runs the suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := app.py
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/huddles_test
+PORT ?= 5000
+
+.PHONY: run test test-sqlite test-postgres bench lint typecheck browsers clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	@mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo load --if-empty
+	@if [ -d content ] && $(BIN)/flask content --help >/dev/null 2>&1; then $(BIN)/flask content import content; fi
+	SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(32))')} \
+	HUDDLES_RUN_SCHEDULER=$${HUDDLES_RUN_SCHEDULER:-1} \
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# The suite on SQLite, then again on PostgreSQL when one is reachable (or TEST_DATABASE_URL is set).
+test: $(STAMP)
+	$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$$TEST_DATABASE_URL" ] || $(BIN)/python -m tests.pg_available "$(PG_TEST_URL)"; then \
+		$(MAKE) --no-print-directory test-postgres; \
+	else echo "PostgreSQL is not reachable: the suite ran on SQLite only."; fi
+
+test-sqlite: $(STAMP)
+	HUDDLES_TEST_DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: $(STAMP)
+	HUDDLES_TEST_DATABASE_URL=$${TEST_DATABASE_URL:-$(PG_TEST_URL)} $(BIN)/pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python -m tests.bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check huddles tests app.py
+	$(BIN)/ruff format --check huddles tests app.py
+
+typecheck: $(STAMP)
+	$(BIN)/mypy huddles/rotation
+
+clean:
+	rm -rf $(VENV) instance/huddles.db*

@@ -1,0 +1,35 @@
+"""Which language a request is answered in, and which way its text runs."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_login import current_user
+
+from huddles.config import LOCALES, RTL_LOCALES
+
+LANGUAGE_NAMES = {
+    "en": "English",
+    "de": "Deutsch",
+    "ru": "Русский",
+    "pl": "Polski",
+    "ar": "العربية",
+}
+
+
+def select_locale() -> str:
+    """?lang= first, then the person's language, their location's, the browser's, English."""
+    asked = request.args.get("lang", "")
+    if asked in LOCALES:
+        return asked
+    if current_user.is_authenticated:
+        if current_user.locale in LOCALES:
+            return str(current_user.locale)
+        if current_user.location is not None and current_user.location.locale in LOCALES:
+            return current_user.location.locale
+    best = request.accept_languages.best_match(LOCALES)
+    return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def text_direction(locale: str) -> str:
+    """'rtl' for right-to-left languages, else 'ltr'."""
+    return "rtl" if locale.split("_")[0] in RTL_LOCALES else "ltr"

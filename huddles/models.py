@@ -1,0 +1,28 @@
+"""Every model, imported once so the metadata (and Alembic) sees the whole schema."""
+
+from huddles.agenda.models import Agenda, AgendaItem, AgendaTemplate, JobRun, Pin, TopicUsage
+from huddles.attendance.models import Attendance, CatchUp
+from huddles.auth.models import ApiToken, User
+from huddles.kudos.models import Kudos
+from huddles.org.models import Location, Organisation, RosterEntry, Shift
+from huddles.topics.models import Topic, TopicRevision
+
+__all__ = [
+    "Agenda",
+    "AgendaItem",
+    "AgendaTemplate",
+    "ApiToken",
+    "Attendance",
+    "CatchUp",
+    "JobRun",
+    "Kudos",
+    "Location",
+    "Organisation",
+    "Pin",
+    "RosterEntry",
+    "Shift",
+    "Topic",
+    "TopicRevision",
+    "TopicUsage",
+    "User",
+]

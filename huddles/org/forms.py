@@ -1,0 +1,52 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LocationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    timezone = StringField(
+        _l("Time zone"),
+        validators=[DataRequired(), Length(max=64)],
+        description=_l("An IANA name, such as Europe/Berlin or America/New_York."),
+    )
+    locale = SelectField(_l("Default language"))
+
+
+class ShiftForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    starts_at = TimeField(_l("Starts at"), validators=[DataRequired()])
+    ends_at = TimeField(_l("Ends at"), validators=[DataRequired()])
+    overnight = BooleanField(_l("Ends the next day (night shift)"))
+    weekdays = MultiCheckboxField(_l("Weekdays"), coerce=int)
+    active = BooleanField(_l("Active"), default=True)
+
+
+class RosterForm(FlaskForm):
+    people = MultiCheckboxField(_l("People on this shift"), coerce=int)
+
+
+class PersonForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    role = SelectField(_l("Role"))
+    location_id = SelectField(_l("Home location"), coerce=int, validators=[Optional()])
+    locale = SelectField(_l("Language"), validators=[Optional()])
+
+
+class ConfirmForm(FlaskForm):
+    """A button-only form: CSRF protection for state changes without fields."""

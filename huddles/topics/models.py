@@ -1,0 +1,80 @@
+"""The topic library: a topic and its revisions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from huddles.db import utcnow
+from huddles.extensions import db
+
+KINDS = ("tip", "wow-story", "default-of-yes", "culture-matrix", "habit", "recovery", "lexicon")
+STATUSES = ("draft", "published", "retired")
+
+
+class Topic(db.Model):
+    """A topic. What it says lives in its revisions; the current title and kind are copied here."""
+
+    __tablename__ = "topics"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('draft', 'published', 'retired')", name="status"),
+        sa.Index("ix_topics_kind_status_rank", "kind", "status", "rank"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    status: Mapped[str] = mapped_column(sa.String(16), default="draft")
+    title: Mapped[str] = mapped_column(sa.String(200))
+    # MM-DD bounds, inclusive; a season may wrap around the new year.
+    season_start: Mapped[str | None] = mapped_column(sa.String(5))
+    season_end: Mapped[str | None] = mapped_column(sa.String(5))
+    # A stable pseudo-random order (hash of the slug): the rotation reads a bounded window by it.
+    rank: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    current_revision_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("topic_revisions.id", use_alter=True, ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    current_revision: Mapped[TopicRevision | None] = relationship(
+        foreign_keys=[current_revision_id], post_update=True
+    )
+    revisions: Mapped[list[TopicRevision]] = relationship(
+        back_populates="topic",
+        foreign_keys="TopicRevision.topic_id",
+        order_by="TopicRevision.number",
+    )
+
+
+class TopicRevision(db.Model):
+    """One saved state of a topic; agendas point at the revision they used."""
+
+    __tablename__ = "topic_revisions"
+    __table_args__ = (sa.UniqueConstraint("topic_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(sa.ForeignKey("topics.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    status: Mapped[str] = mapped_column(sa.String(16))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    minutes: Mapped[float] = mapped_column(sa.Float, default=2.0)
+    prompt: Mapped[str] = mapped_column(sa.Text, default="")
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    source: Mapped[str] = mapped_column(sa.String(300), default="")
+    season_start: Mapped[str | None] = mapped_column(sa.String(5))
+    season_end: Mapped[str | None] = mapped_column(sa.String(5))
+    avoid: Mapped[str | None] = mapped_column(sa.Text)
+    say_instead: Mapped[str | None] = mapped_column(sa.Text)
+    # {"de": {"title": ..., "prompt": ..., "body": ..., "avoid": ..., "say_instead": ...}, ...}
+    translations: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    summary: Mapped[str] = mapped_column(sa.String(300), default="")
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    topic: Mapped[Topic] = relationship(back_populates="revisions", foreign_keys=[topic_id])

@@ -1,0 +1,269 @@
+"""Fixtures: an app on an emptied database per test (SQLite or PostgreSQL), factories, login."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from huddles import create_app
+from huddles.auth.models import User
+from huddles.extensions import db
+from huddles.org.models import Location, Organisation, RosterEntry, Shift
+from tests.pg import ensure_database
+
+PASSWORD = "correct horse battery"
+
+
+def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("HUDDLES_TEST_DATABASE_URL", "")
+    if url:
+        ensure_database(url)
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database migrated once per session with the committed migrations."""
+    url = _database_url(tmp_path_factory)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        # Start from nothing, so a left-over schema from an earlier run cannot hide a migration bug.
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+        db.engine.dispose()
+    return url
+
+
+def test_config(database_url: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "TESTING": True,
+        "WTF_CSRF_ENABLED": False,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-1234",
+        **extra,
+    }
+
+
+def empty_all_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    """Override in a test module to change the configuration of `app`."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, app_config: dict[str, Any]) -> Iterator[Flask]:
+    app = create_app(test_config(database_url, **app_config))
+    with app.app_context():
+        empty_all_tables()
+        yield app
+        db.session.remove()
+        empty_all_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def organisation(app: Flask) -> Organisation:
+    org = Organisation(name="Test Hospitality")
+    db.session.add(org)
+    db.session.commit()
+    return org
+
+
+@pytest.fixture
+def make_location(organisation: Organisation) -> Callable[..., Location]:
+    def make(name: str = "Harbour Hotel", timezone: str = "Europe/Berlin", locale: str = "en"):
+        location = Location(organisation=organisation, name=name, timezone=timezone, locale=locale)
+        db.session.add(location)
+        db.session.commit()
+        return location
+
+    return make
+
+
+@pytest.fixture
+def make_shift() -> Callable[..., Shift]:
+    def make(
+        location: Location,
+        name: str = "Early",
+        starts_at: time = time(7, 0),
+        minutes: int = 480,
+        weekdays: list[int] | None = None,
+        roster: list[User] = (),
+        active: bool = True,
+    ) -> Shift:
+        shift = Shift(
+            location=location,
+            name=name,
+            starts_at=starts_at,
+            duration_minutes=minutes,
+            active=active,
+        )
+        shift.weekdays = list(range(7)) if weekdays is None else weekdays
+        for user in roster:
+            shift.roster.append(RosterEntry(user=user))
+        db.session.add(shift)
+        db.session.commit()
+        return shift
+
+    return make
+
+
+_counter = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def make_user(organisation: Organisation) -> Callable[..., User]:
+    def make(
+        role: str = "staff",
+        location: Location | None = None,
+        *,
+        name: str | None = None,
+        email: str | None = None,
+        password: str | None = None,
+        active: bool = True,
+        locale: str | None = None,
+    ) -> User:
+        number = next(_counter)
+        user = User(
+            organisation=organisation,
+            name=name or f"{role.title()} {number}",
+            email=email or f"{role}{number}@example.test",
+            role=role,
+            location=location,
+            active=active,
+            locale=locale,
+        )
+        if password:
+            user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@dataclass
+class World:
+    """Two locations, each with a lead, two staff and a shift; one admin over both."""
+
+    admin: User
+    here: Location
+    there: Location
+    lead: User
+    staff: User
+    colleague: User
+    other_lead: User
+    other_staff: User
+    shift: Shift
+    other_shift: Shift
+
+    def by_role(self, role: str) -> User | None:
+        return {"admin": self.admin, "lead": self.lead, "staff": self.staff, "anonymous": None}[
+            role
+        ]
+
+
+@pytest.fixture
+def world(make_location, make_user, make_shift) -> World:
+    here = make_location("Harbour Hotel", "Europe/Berlin", "en")
+    there = make_location("Old Town Bistro", "Europe/Warsaw", "pl")
+    admin = make_user("admin", None, name="Ada Admin")
+    lead = make_user("lead", here, name="Lena Lead")
+    staff = make_user("staff", here, name="Sam Staff")
+    colleague = make_user("staff", here, name="Cleo Colleague")
+    other_lead = make_user("lead", there, name="Olek Lead")
+    other_staff = make_user("staff", there, name="Ola Staff")
+    shift = make_shift(here, "Early", roster=[lead, staff, colleague])
+    other_shift = make_shift(there, "Dinner", time(16, 0), roster=[other_lead, other_staff])
+    return World(
+        admin, here, there, lead, staff, colleague, other_lead, other_staff, shift, other_shift
+    )
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Callable[[User | None], FlaskClient]:
+    """Sign a person in on the test client without the (deliberately slow) password check."""
+
+    def as_user(user: User | None) -> FlaskClient:
+        with client.session_transaction() as session:
+            session.clear()
+            if user is not None:
+                session["_user_id"] = user.get_id()
+                session["_fresh"] = True
+        return client
+
+    return as_user
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+class QueryCounter:
+    """Counts the SQL statements run while it is active."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask):
+    """`with count_queries() as counter: ...` then `counter.count`."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        sa.event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting

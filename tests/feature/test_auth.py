@@ -1,0 +1,163 @@
+"""Sign-in, sessions, invite links and API tokens."""
+
+import pytest
+import sqlalchemy as sa
+
+from huddles.auth import service
+from huddles.auth.models import ApiToken, User
+from huddles.extensions import db
+from tests.conftest import PASSWORD, csrf_token_from
+
+
+@pytest.fixture
+def person(make_user, make_location):
+    return make_user("staff", make_location(), email="Sam@Example.com", password=PASSWORD)
+
+
+def sign_in(client, email, password, **extra):
+    return client.post("/login", data={"email": email, "password": password, **extra})
+
+
+def test_sign_in_with_any_case_of_the_email(client, person):
+    response = sign_in(client, "SAM@example.COM", PASSWORD)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert client.get("/api/v1/me").get_json()["email"] == "sam@example.com"
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [("sam@example.com", "wrong password"), ("nobody@example.com", PASSWORD), ("", "")],
+)
+def test_a_failed_sign_in_says_so_next_to_the_field(client, person, email, password):
+    response = sign_in(client, email, password)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'class="error"' in page
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_a_deactivated_person_cannot_sign_in_and_their_session_ends(client, person):
+    sign_in(client, "sam@example.com", PASSWORD)
+    assert client.get("/").status_code == 200
+    service.set_active(person, False)
+    assert client.get("/").status_code == 302
+    assert sign_in(client, "sam@example.com", PASSWORD).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("next_url", "expected"),
+    [
+        ("/kudos?x=1", "/kudos?x=1"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
+)
+def test_next_only_goes_to_paths_on_this_site(client, person, next_url, expected):
+    response = client.post(
+        "/login",
+        query_string={"next": next_url},
+        data={"email": "sam@example.com", "password": PASSWORD},
+    )
+    assert response.headers["Location"] == expected
+
+
+def test_sign_in_starts_a_new_session(client, person):
+    with client.session_transaction() as session:
+        session["planted"] = "by someone else"
+    sign_in(client, "sam@example.com", PASSWORD)
+    with client.session_transaction() as session:
+        assert "planted" not in session
+
+
+def test_remember_me_sets_a_short_lived_http_only_cookie(client, person):
+    response = sign_in(client, "sam@example.com", PASSWORD, remember="y")
+    cookie = next(
+        c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token")
+    )
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_sign_out_needs_a_post(client, person, login):
+    login(person)
+    assert client.get("/logout").status_code == 200
+    assert client.get("/").status_code == 200
+    client.post("/logout")
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+def test_a_form_post_without_its_csrf_token_is_refused(client, person):
+    response = sign_in(client, "sam@example.com", PASSWORD)
+    assert response.status_code == 400
+    assert client.get("/api/v1/me").status_code == 401
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    assert sign_in(client, "sam@example.com", PASSWORD, csrf_token=token).status_code == 302
+
+
+def test_an_invite_link_works_once(app, client, make_user, make_location):
+    invited = make_user("staff", make_location())
+    token = service.make_set_password_token(invited, app.config["SECRET_KEY"])
+    form = {"password": "a brand new secret", "confirm": "a brand new secret"}
+    assert client.post(f"/set-password/{token}", data=form).status_code == 302
+    assert db.session.get(User, invited.id).check_password("a brand new secret")
+    client.post("/logout")
+    assert client.get(f"/set-password/{token}").status_code == 404
+
+
+def test_a_short_password_is_refused_next_to_the_field(app, client, make_user, make_location):
+    invited = make_user("staff", make_location())
+    token = service.make_set_password_token(invited, app.config["SECRET_KEY"])
+    response = client.post(f"/set-password/{token}", data={"password": "short", "confirm": "short"})
+    assert 'class="error"' in response.get_data(as_text=True)
+    assert db.session.get(User, invited.id).password_hash is None
+
+
+def test_a_tampered_invite_link_is_refused(client):
+    assert client.get("/set-password/not-a-token").status_code == 404
+
+
+def test_api_token_authenticates_and_is_stored_hashed(client, person):
+    token = service.issue_api_token(person, "script")
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.get_json()["id"] == person.id
+    stored = db.session.scalar(sa.select(ApiToken))
+    assert token not in (stored.token_hash, stored.prefix)
+    assert stored.last_used_at is not None
+
+
+def test_a_revoked_or_wrong_token_gets_a_json_401(client, person):
+    token = service.issue_api_token(person)
+    service.revoke_api_token(db.session.scalar(sa.select(ApiToken.id)), person)
+    for bad in (token, "hud_nonsense"):
+        response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {bad}"})
+        assert response.status_code == 401
+        assert response.get_json()["error"]["code"] == "invalid_token"
+
+
+def test_a_token_request_ignores_the_session_cookie(client, person, login, make_user):
+    other = make_user("admin")
+    login(other)
+    token = service.issue_api_token(person)
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert me["id"] == person.id
+
+
+def test_a_token_of_a_deactivated_person_stops_working(client, person):
+    token = service.issue_api_token(person)
+    service.set_active(person, False)
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+
+
+def test_people_manage_their_own_tokens_on_the_account_page(client, person, login):
+    login(person)
+    page = client.post("/account", data={"action": "token", "token-name": "laptop"})
+    token = db.session.scalar(sa.select(ApiToken))
+    assert token.name == "laptop"
+    assert "hud_" in page.get_data(as_text=True)
+    client.post(f"/account/tokens/{token.id}/revoke")
+    assert db.session.get(ApiToken, token.id).revoked_at is not None
