@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 
 from huddles.config import LOCALES, RTL_LOCALES
@@ -18,6 +18,8 @@ LANGUAGE_NAMES = {
 
 def select_locale() -> str:
     """?lang= first, then the person's language, their location's, the browser's, English."""
+    if not has_request_context():  # the CLI and the scheduler
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = request.args.get("lang", "")
     if asked in LOCALES:
         return asked

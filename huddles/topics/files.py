@@ -1,0 +1,360 @@
+"""The topic file format: validating topic fields, reading and writing `content/<slug>.md`."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+import frontmatter
+import yaml
+from flask_babel import lazy_gettext as _l
+
+from huddles.config import LOCALES
+from huddles.topics.models import KINDS, STATUSES
+from huddles.topics.rendering import TRANSLATED_FIELDS
+from huddles.validation import FieldError
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TAG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SEASON_RE = re.compile(r"^(\d\d)-(\d\d)$")
+MAX_SLUG = 120
+MAX_TITLE = 200
+MAX_SOURCE = 300
+MAX_TAGS = 10
+MAX_TAG = 40
+MAX_TEXT = 20_000
+MAX_MINUTES = 10
+FIELDS = (
+    "slug",
+    "kind",
+    "title",
+    "minutes",
+    "prompt",
+    "tags",
+    "source",
+    "status",
+    "season",
+    "avoid",
+    "say_instead",
+    "translations",
+    "body",
+)
+TRANSLATION_LANGUAGES = tuple(code for code in LOCALES if code != "en")
+
+
+@dataclass(frozen=True)
+class TopicData:
+    """Every field of one topic revision, validated."""
+
+    slug: str
+    kind: str
+    title: str
+    status: str = "draft"
+    minutes: float = 2.0
+    prompt: str = ""
+    body: str = ""
+    tags: tuple[str, ...] = ()
+    source: str = ""
+    season_start: str | None = None
+    season_end: str | None = None
+    avoid: str | None = None
+    say_instead: str | None = None
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def changed_fields(self, other: TopicData) -> list[str]:
+        """The names of the fields that differ from `other`."""
+        names = [
+            "slug",
+            "kind",
+            "status",
+            "title",
+            "minutes",
+            "prompt",
+            "body",
+            "tags",
+            "source",
+            "season",
+            "avoid",
+            "say_instead",
+            "translations",
+        ]
+        return [name for name in names if _value(self, name) != _value(other, name)]
+
+
+def _value(data: TopicData, name: str) -> Any:
+    if name == "season":
+        return (data.season_start, data.season_end)
+    return getattr(data, name)
+
+
+def _text(raw: Mapping[str, Any], name: str, *, limit: int = MAX_TEXT) -> str:
+    value = raw.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise FieldError(name, str(_l("%(name)s must be text.", name=name)))
+    value = value.replace("\r\n", "\n").strip()
+    if len(value) > limit:
+        raise FieldError(
+            name, str(_l("%(name)s is too long (at most %(n)s characters).", name=name, n=limit))
+        )
+    return value
+
+
+def _season_day(value: Any) -> str:
+    match = SEASON_RE.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise FieldError("season", str(_l("A season runs between two days written as MM-DD.")))
+    try:
+        date(2000, int(match.group(1)), int(match.group(2)))
+    except ValueError:
+        raise FieldError(
+            "season", str(_l("%(day)s is not a day of the year.", day=value))
+        ) from None
+    return value
+
+
+def _season(raw: Any) -> tuple[str | None, str | None]:
+    if raw is None or raw == {} or raw == "":
+        return None, None
+    if not isinstance(raw, Mapping) or set(raw) != {"from", "to"}:
+        raise FieldError("season", str(_l('A season is {"from": "MM-DD", "to": "MM-DD"}.')))
+    return _season_day(raw["from"]), _season_day(raw["to"])
+
+
+def _tags(raw: Any) -> tuple[str, ...]:
+    if raw is None or raw == "":
+        return ()
+    if isinstance(raw, str):
+        raw = raw.split(",")
+    if not isinstance(raw, list | tuple) or not all(isinstance(tag, str) for tag in raw):
+        raise FieldError("tags", str(_l("tags must be a list of words.")))
+    tags: list[str] = []
+    for tag in raw:
+        tag = tag.strip().lower()
+        if not tag:
+            continue
+        if len(tag) > MAX_TAG or not TAG_RE.match(tag):
+            raise FieldError(
+                "tags",
+                str(_l("The tag %(tag)s may hold only a-z, 0-9 and hyphens.", tag=tag[:MAX_TAG])),
+            )
+        if tag not in tags:
+            tags.append(tag)
+    if len(tags) > MAX_TAGS:
+        raise FieldError("tags", str(_l("At most %(n)s tags.", n=MAX_TAGS)))
+    return tuple(tags)
+
+
+def _minutes(raw: Any, kind: str) -> float:
+    if raw is None or raw == "":
+        return 0.5 if kind == "lexicon" else 2.0
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise FieldError("minutes", str(_l("minutes must be a number.")))
+    value = float(raw)
+    if not 0 < value <= MAX_MINUTES:
+        raise FieldError(
+            "minutes", str(_l("minutes must be more than 0 and at most %(n)s.", n=MAX_MINUTES))
+        )
+    return value
+
+
+def _translations(raw: Any) -> dict[str, dict[str, str]]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise FieldError("translations", str(_l("translations maps a language to its fields.")))
+    result: dict[str, dict[str, str]] = {}
+    for language in sorted(raw):
+        fields = raw[language]
+        if language not in TRANSLATION_LANGUAGES:
+            raise FieldError(
+                "translations",
+                str(
+                    _l(
+                        "Unknown language %(lang)s (use one of %(langs)s).",
+                        lang=str(language),
+                        langs=", ".join(TRANSLATION_LANGUAGES),
+                    )
+                ),
+            )
+        if not isinstance(fields, Mapping):
+            raise FieldError("translations", str(_l("translations maps a language to its fields.")))
+        unknown = sorted(set(fields) - set(TRANSLATED_FIELDS))
+        if unknown:
+            raise FieldError(
+                "translations",
+                str(_l("A translation cannot hold %(names)s.", names=", ".join(map(str, unknown)))),
+            )
+        cleaned = {}
+        for name in TRANSLATED_FIELDS:
+            if name in fields:
+                value = _text(fields, name)
+                if value:
+                    cleaned[name] = value
+        if cleaned:
+            result[language] = cleaned
+    return result
+
+
+def validate(raw: Mapping[str, Any]) -> TopicData:
+    """Check and normalise a topic's fields (from a file, a form or the API), or FieldError."""
+    unknown = sorted(set(raw) - set(FIELDS))
+    if unknown:
+        raise FieldError(unknown[0], str(_l("Unknown field %(name)s.", name=unknown[0])))
+    slug = raw.get("slug")
+    if not isinstance(slug, str) or not slug.strip():
+        raise FieldError("slug", str(_l("A slug is required.")))
+    slug = slug.strip()
+    if len(slug) > MAX_SLUG or not SLUG_RE.match(slug):
+        raise FieldError(
+            "slug",
+            str(_l("A slug holds only lowercase a-z, 0-9 and single hyphens (at most 120).")),
+        )
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        raise FieldError(
+            "kind",
+            str(
+                _l(
+                    "Unknown kind %(kind)s (use one of %(kinds)s).",
+                    kind=kind,
+                    kinds=", ".join(KINDS),
+                )
+            ),
+        )
+    status = raw.get("status") or "draft"
+    if status not in STATUSES:
+        raise FieldError(
+            "status",
+            str(
+                _l("Unknown status %(s)s (use one of %(all)s).", s=status, all=", ".join(STATUSES))
+            ),
+        )
+    title = _text(raw, "title", limit=MAX_TITLE)
+    if not title:
+        raise FieldError("title", str(_l("A title is required.")))
+    season_start, season_end = _season(raw.get("season"))
+    avoid = _text(raw, "avoid") or None
+    say_instead = _text(raw, "say_instead") or None
+    if kind == "lexicon":
+        if not avoid:
+            raise FieldError("avoid", str(_l("A lexicon phrase needs the words to avoid.")))
+        if not say_instead:
+            raise FieldError("say_instead", str(_l("A lexicon phrase needs what to say instead.")))
+    return TopicData(
+        slug=slug,
+        kind=str(kind),
+        status=str(status),
+        title=title,
+        minutes=_minutes(raw.get("minutes"), str(kind)),
+        prompt=_text(raw, "prompt"),
+        body=_text(raw, "body"),
+        tags=_tags(raw.get("tags")),
+        source=_text(raw, "source", limit=MAX_SOURCE),
+        season_start=season_start,
+        season_end=season_end,
+        avoid=avoid,
+        say_instead=say_instead,
+        translations=_translations(raw.get("translations")),
+    )
+
+
+def as_fields(data: TopicData) -> dict[str, Any]:
+    """The fields of `validate` that give back `data` (for merging a partial change)."""
+    season = (
+        {"from": data.season_start, "to": data.season_end}
+        if data.season_start and data.season_end
+        else None
+    )
+    return {
+        "slug": data.slug,
+        "kind": data.kind,
+        "status": data.status,
+        "title": data.title,
+        "minutes": data.minutes,
+        "prompt": data.prompt,
+        "body": data.body,
+        "tags": list(data.tags),
+        "source": data.source,
+        "season": season,
+        "avoid": data.avoid,
+        "say_instead": data.say_instead,
+        "translations": data.translations,
+    }
+
+
+def parse(text: str) -> TopicData:
+    """A topic file's text to its data; FieldError (field 'file' for broken front matter)."""
+    text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    if not text.startswith("---"):
+        raise FieldError("file", str(_l("The file does not start with front matter (---).")))
+    try:
+        post = frontmatter.loads(text)
+    except yaml.YAMLError as error:
+        problem = getattr(error, "problem", None) or type(error).__name__
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        raise FieldError(
+            "file",
+            str(_l("Broken front matter: %(problem)s%(where)s.", problem=problem, where=where)),
+        ) from None
+    except ValueError as error:
+        raise FieldError("file", str(_l("Broken front matter: %(e)s.", e=str(error)))) from None
+    if not isinstance(post.metadata, dict) or not post.metadata:
+        raise FieldError("file", str(_l("The front matter is empty or not a mapping.")))
+    if "body" in post.metadata:
+        raise FieldError("body", str(_l("The body goes after the front matter, not in it.")))
+    return validate({**post.metadata, "body": post.content})
+
+
+def _quoted(value: str) -> str:
+    # A JSON string is a valid YAML double-quoted scalar.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _minutes_text(minutes: float) -> str:
+    return str(int(minutes)) if float(minutes).is_integer() else repr(float(minutes))
+
+
+def dump(data: TopicData) -> str:
+    """The file text of a topic, in the writers' layout (`parse(dump(d)) == d`)."""
+    lines = [
+        "---",
+        f"slug: {data.slug}",
+        f"kind: {data.kind}",
+        f"title: {_quoted(data.title)}",
+        f"minutes: {_minutes_text(data.minutes)}",
+        f"prompt: {_quoted(data.prompt)}",
+        f"tags: [{', '.join(data.tags)}]",
+        f"source: {_quoted(data.source)}",
+        f"status: {data.status}",
+    ]
+    if data.season_start and data.season_end:
+        lines.append(
+            f"season: {{from: {_quoted(data.season_start)}, to: {_quoted(data.season_end)}}}"
+        )
+    if data.avoid is not None:
+        lines.append(f"avoid: {_quoted(data.avoid)}")
+    if data.say_instead is not None:
+        lines.append(f"say_instead: {_quoted(data.say_instead)}")
+    if data.translations:
+        lines.append("translations:")
+        for language, fields in sorted(data.translations.items()):
+            lines.append(f"  {language}:")
+            for name in TRANSLATED_FIELDS:
+                if name in fields:
+                    lines.append(f"    {name}: {_quoted(fields[name])}")
+    else:
+        lines.append("translations: {}")
+    lines.append("---")
+    return "\n".join(lines) + "\n" + data.body + "\n"
+
+
+def with_status(data: TopicData, status: str) -> TopicData:
+    """The same data with another status."""
+    return replace(data, status=status)
