@@ -161,9 +161,11 @@ def register_template_helpers(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from huddles.auth.cli import users_cli
     from huddles.demo.cli import demo_cli
+    from huddles.topics.cli import content_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(content_cli)
 
 
 __all__ = ["create_app", "current_user"]
