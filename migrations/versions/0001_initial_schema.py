@@ -227,6 +227,21 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_pins')),
     sa.UniqueConstraint('scope_key', 'day', 'slot_key', name=op.f('uq_pins_scope_key_day_slot_key'))
     )
+    op.create_table('scope_choices',
+    sa.Column('scope_key', sa.String(length=40), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('slot_key', sa.String(length=40), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=True),
+    sa.Column('topic_id', sa.Integer(), nullable=True),
+    sa.Column('topic_revision_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.String(length=16), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['topic_id'], ['topics.id'], name=op.f('fk_scope_choices_topic_id_topics'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['topic_revision_id'], ['topic_revisions.id'], name=op.f('fk_scope_choices_topic_revision_id_topic_revisions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('scope_key', 'day', 'slot_key', name=op.f('pk_scope_choices'))
+    )
+    with op.batch_alter_table('scope_choices', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_scope_choices_topic_id'), ['topic_id'], unique=False)
     op.create_table('topic_usage',
     sa.Column('scope_key', sa.String(length=40), nullable=False),
     sa.Column('topic_id', sa.Integer(), nullable=False),
@@ -290,21 +305,24 @@ def upgrade():
     sa.Column('message', sa.String(length=500), nullable=False),
     sa.Column('value', sa.String(length=40), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('given_on', sa.Date(), nullable=False),
+    sa.Column('daily_number', sa.Integer(), nullable=False),
     sa.Column('read_out_agenda_id', sa.Integer(), nullable=True),
     sa.Column('read_out_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('hidden_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('hidden_by_id', sa.Integer(), nullable=True),
     sa.Column('hidden_reason', sa.String(length=300), nullable=True),
+    sa.CheckConstraint('daily_number >= 1', name=op.f('ck_kudos_daily_number')),
     sa.CheckConstraint('from_user_id <> to_user_id', name=op.f('ck_kudos_not_to_self')),
     sa.ForeignKeyConstraint(['from_user_id'], ['users.id'], name=op.f('fk_kudos_from_user_id_users'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['hidden_by_id'], ['users.id'], name=op.f('fk_kudos_hidden_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['location_id'], ['locations.id'], name=op.f('fk_kudos_location_id_locations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['read_out_agenda_id'], ['agendas.id'], name=op.f('fk_kudos_read_out_agenda_id_agendas'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['to_user_id'], ['users.id'], name=op.f('fk_kudos_to_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_kudos'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_kudos')),
+    sa.UniqueConstraint('from_user_id', 'given_on', 'daily_number', name=op.f('uq_kudos_from_user_id_given_on_daily_number'))
     )
     with op.batch_alter_table('kudos', schema=None) as batch_op:
-        batch_op.create_index('ix_kudos_from_user_created', ['from_user_id', 'created_at'], unique=False)
         batch_op.create_index('ix_kudos_location_created', ['location_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_kudos_read_out_agenda_id'), ['read_out_agenda_id'], unique=False)
         batch_op.create_index('ix_kudos_to_user_created', ['to_user_id', 'created_at'], unique=False)
@@ -320,6 +338,7 @@ def downgrade():
     op.drop_table('attendance')
     op.drop_table('job_runs')
     op.drop_table('topic_usage')
+    op.drop_table('scope_choices')
     op.drop_table('pins')
     op.drop_table('agenda_items')
     op.drop_table('agendas')

@@ -1,0 +1,382 @@
+"""Use cases of kudos: give, list, moderate, read out at a huddle, and who has not been thanked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from huddles.agenda.models import Agenda
+from huddles.auth.models import User
+from huddles.extensions import db
+from huddles.kudos.models import MAX_MESSAGE_LENGTH, MAX_REASON_LENGTH, Kudos
+from huddles.org.models import Location, RosterEntry, Shift
+from huddles.validation import FieldError
+
+# The service values a kudos can name (slug -> label), in the order the form offers them.
+VALUES: dict[str, Any] = {
+    "default-of-yes": _l("Default of yes"),
+    "wow": _l("A wow moment"),
+    "last-word": _l("The last word"),
+    "recovery": _l("Service recovery"),
+    "teamwork-under-stress": _l("Teamwork under stress"),
+    "greeting": _l("A great greeting"),
+    "extra-mile": _l("Going the extra mile"),
+    "colleague-as-customer": _l("Serving a colleague"),
+}
+
+# With no earlier huddle of the shift, the thank-yous of this many days are read out.
+HUDDLE_LOOKBACK_DAYS = 7
+_CAP_RETRIES = 5
+
+
+class KudosCapReached(FieldError):
+    """The giver has used up today's thank-yous."""
+
+    code = "kudos_daily_cap"
+
+    def __init__(self, cap: int) -> None:
+        super().__init__(
+            "daily_cap",
+            _(
+                "You have thanked %(n)s people today; that is the daily limit, so that each "
+                "thank-you stays special. You can thank more colleagues tomorrow.",
+                n=cap,
+            ),
+        )
+        self.cap = cap
+
+
+def value_label(value: str | None) -> str:
+    """The translated label of a service value ('' for none)."""
+    return str(VALUES[value]) if value in VALUES else ""
+
+
+def local_day(location: Location | None, now: datetime) -> date:
+    """The date at `now` in the location's time zone (UTC without a location)."""
+    zone = ZoneInfo(location.timezone) if location is not None else UTC
+    return now.astimezone(zone).date()
+
+
+def _check_receiver(giver: User, to_user_id: int | None) -> User:
+    if to_user_id is None:
+        raise FieldError("to_user_id", _("Choose the colleague you want to thank."))
+    receiver = db.session.get(User, to_user_id)
+    if receiver is None or receiver.organisation_id != giver.organisation_id:
+        raise FieldError("to_user_id", _("There is no colleague %(id)s.", id=to_user_id))
+    if receiver.id == giver.id:
+        raise FieldError(
+            "to_user_id", _("You cannot thank yourself; thank a colleague who helped you.")
+        )
+    if not receiver.active:
+        raise FieldError("to_user_id", _("%(name)s no longer works here.", name=receiver.name))
+    if receiver.location_id is None:
+        raise FieldError(
+            "to_user_id",
+            _(
+                "%(name)s does not work at a location, so cannot be thanked here.",
+                name=receiver.name,
+            ),
+        )
+    if not giver.is_admin and receiver.location_id != giver.location_id:
+        raise FieldError("to_user_id", _("%(name)s works at another location.", name=receiver.name))
+    return receiver
+
+
+def _check_message(message: str | None) -> str:
+    message = (message or "").strip()
+    if not message:
+        raise FieldError("message", _("Write a few words: what did they do?"))
+    if len(message) > MAX_MESSAGE_LENGTH:
+        raise FieldError(
+            "message",
+            _(
+                "A kudos is at most %(max)s characters; this one has %(n)s.",
+                max=MAX_MESSAGE_LENGTH,
+                n=len(message),
+            ),
+        )
+    return message
+
+
+def _check_value(value: str | None) -> str | None:
+    value = (value or "").strip() or None
+    if value is not None and value not in VALUES:
+        raise FieldError("value", _("Unknown service value %(value)s.", value=value))
+    return value
+
+
+def give_kudos(
+    giver: User,
+    *,
+    to_user_id: int | None,
+    message: str | None,
+    value: str | None,
+    now: datetime,
+    daily_cap: int,
+) -> Kudos:
+    """Thank a colleague; raises FieldError (KudosCapReached when today's cap is used up)."""
+    receiver = _check_receiver(giver, to_user_id)
+    text = _check_message(message)
+    value = _check_value(value)
+    giver_id, receiver_id, location_id = giver.id, receiver.id, receiver.location_id
+    assert location_id is not None
+    day = local_day(giver.location, now)
+    for _attempt in range(_CAP_RETRIES):
+        used = db.session.scalar(
+            sa.select(sa.func.coalesce(sa.func.max(Kudos.daily_number), 0)).where(
+                Kudos.from_user_id == giver_id, Kudos.given_on == day
+            )
+        )
+        if used >= daily_cap:
+            raise KudosCapReached(daily_cap)
+        kudos = Kudos(
+            location_id=location_id,
+            from_user_id=giver_id,
+            to_user_id=receiver_id,
+            message=text,
+            value=value,
+            created_at=now,
+            given_on=day,
+            daily_number=used + 1,
+        )
+        db.session.add(kudos)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            # Another request of the same giver took that place in the day: count again.
+            db.session.rollback()
+            continue
+        return kudos
+    raise KudosCapReached(daily_cap)
+
+
+@dataclass(frozen=True)
+class KudosPage:
+    items: list[Kudos]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _wall_query(
+    location_id: int,
+    *,
+    include_hidden: bool,
+    person_id: int | None = None,
+    value: str | None = None,
+    since: datetime | None = None,
+) -> sa.Select[tuple[Kudos]]:
+    query = sa.select(Kudos).where(Kudos.location_id == location_id)
+    if not include_hidden:
+        query = query.where(Kudos.hidden_at.is_(None))
+    if person_id is not None:
+        query = query.where(sa.or_(Kudos.to_user_id == person_id, Kudos.from_user_id == person_id))
+    if value:
+        query = query.where(Kudos.value == value)
+    if since is not None:
+        query = query.where(Kudos.created_at >= since)
+    return query
+
+
+def kudos_page(
+    location: Location,
+    *,
+    include_hidden: bool,
+    person_id: int | None = None,
+    value: str | None = None,
+    since: date | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> KudosPage:
+    """One page of a location's kudos, newest first, names loaded (two queries)."""
+    since_at = (
+        datetime.combine(since, time(), ZoneInfo(location.timezone)) if since is not None else None
+    )
+    query = _wall_query(
+        location.id,
+        include_hidden=include_hidden,
+        person_id=person_id,
+        value=value,
+        since=since_at,
+    )
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.options(
+            joinedload(Kudos.giver), joinedload(Kudos.receiver), joinedload(Kudos.hidden_by)
+        )
+        .order_by(Kudos.created_at.desc(), Kudos.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return KudosPage(list(rows.unique()), page, per_page, total)
+
+
+def colleagues(location: Location) -> list[User]:
+    """The active people of a location, by name: whom one can thank there."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.location_id == location.id, User.active.is_(True))
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+def _kudos_at(location: Location, kudos_id: int) -> Kudos:
+    kudos = db.session.get(Kudos, kudos_id)
+    if kudos is None or kudos.location_id != location.id:
+        raise FieldError("kudos_id", _("There is no kudos %(id)s here.", id=kudos_id))
+    return kudos
+
+
+def hide_kudos(
+    actor: User, location: Location, kudos_id: int, *, reason: str | None, now: datetime
+) -> Kudos:
+    """Hide a kudos from staff and the huddle, recording who and why (the caller checks rights)."""
+    kudos = _kudos_at(location, kudos_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise FieldError("reason", _("Say why this kudos is hidden."))
+    if len(reason) > MAX_REASON_LENGTH:
+        raise FieldError(
+            "reason", _("The reason is at most %(max)s characters.", max=MAX_REASON_LENGTH)
+        )
+    kudos.hidden_at, kudos.hidden_by_id, kudos.hidden_reason = now, actor.id, reason
+    db.session.commit()
+    return kudos
+
+
+def unhide_kudos(actor: User, location: Location, kudos_id: int) -> Kudos:
+    """Show a hidden kudos again (the caller checks rights)."""
+    kudos = _kudos_at(location, kudos_id)
+    kudos.hidden_at, kudos.hidden_by_id, kudos.hidden_reason = None, None, None
+    db.session.commit()
+    return kudos
+
+
+def _roster_ids(shift_ids: sa.ColumnElement[Any] | list[int]) -> sa.Select[tuple[int]]:
+    if isinstance(shift_ids, list):
+        return sa.select(RosterEntry.user_id).where(RosterEntry.shift_id.in_(shift_ids))
+    return sa.select(RosterEntry.user_id).where(RosterEntry.shift_id == shift_ids)
+
+
+def kudos_for_huddle(agenda: Agenda) -> list[Kudos]:
+    """Kudos to the shift's roster since its previous huddle, unread and not hidden, oldest first.
+
+    Those already read out at this very agenda are included too (their read_out_agenda_id is
+    agenda.id), so a huddle screen shown again after mark_read_out still lists them.
+    Two queries: the cut-off, then the kudos with giver and receiver loaded.
+    """
+    previous_start = (
+        sa.select(sa.func.max(sa.func.coalesce(Agenda.started_at, Agenda.finished_at)))
+        .where(
+            Agenda.shift_id == agenda.shift_id,
+            Agenda.day < agenda.day,
+            sa.or_(Agenda.started_at.is_not(None), Agenda.finished_at.is_not(None)),
+        )
+        .scalar_subquery()
+    )
+    row = db.session.execute(
+        sa.select(Location.timezone, previous_start)
+        .join(Shift, Shift.location_id == Location.id)
+        .where(Shift.id == agenda.shift_id)
+    ).one()
+    timezone, since = row
+    if since is None:
+        first_day = agenda.day - timedelta(days=HUDDLE_LOOKBACK_DAYS)
+        since = datetime.combine(first_day, time(), ZoneInfo(timezone))
+    unread = sa.and_(Kudos.read_out_agenda_id.is_(None), Kudos.created_at >= since)
+    query = (
+        sa.select(Kudos)
+        .options(joinedload(Kudos.giver), joinedload(Kudos.receiver))
+        .where(
+            Kudos.to_user_id.in_(_roster_ids(agenda.shift_id)),
+            Kudos.hidden_at.is_(None),
+            sa.or_(unread, Kudos.read_out_agenda_id == agenda.id),
+        )
+        .order_by(Kudos.created_at, Kudos.id)
+    )
+    return list(db.session.scalars(query).unique())
+
+
+def mark_read_out(agenda: Agenda, kudos_ids: list[int], now: datetime) -> None:
+    """Record that these kudos were read out at this huddle; repeating it changes nothing."""
+    if not kudos_ids:
+        return
+    ids = sorted(set(kudos_ids))
+    location_id = sa.select(Shift.location_id).where(Shift.id == agenda.shift_id).scalar_subquery()
+    known = set(
+        db.session.scalars(
+            sa.select(Kudos.id).where(Kudos.id.in_(ids), Kudos.location_id == location_id)
+        )
+    )
+    unknown = [kudos_id for kudos_id in ids if kudos_id not in known]
+    if unknown:
+        raise FieldError(
+            "kudos_ids",
+            _("There is no kudos %(ids)s at this location.", ids=", ".join(map(str, unknown))),
+        )
+    db.session.execute(
+        sa.update(Kudos)
+        .where(Kudos.id.in_(ids), Kudos.read_out_agenda_id.is_(None))
+        .values(read_out_agenda_id=agenda.id, read_out_at=now)
+    )
+    db.session.commit()
+
+
+def unthanked_people(shift_ids: list[int], now: datetime, days: int = 30) -> list[User]:
+    """Active people on these shifts' rosters whom nobody has thanked in `days` days, by name."""
+    if not shift_ids:
+        return []
+    thanked = sa.exists().where(
+        Kudos.to_user_id == User.id,
+        Kudos.created_at >= now - timedelta(days=days),
+        Kudos.hidden_at.is_(None),
+    )
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.id.in_(_roster_ids(shift_ids)), User.active.is_(True), ~thanked)
+            .order_by(User.name, User.id)
+        )
+    )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
+
+
+def kudos_json(kudos: Kudos, *, moderation: bool = False) -> dict[str, Any]:
+    """The JSON of a kudos; with moderation, who hid it and why (for leads and admins)."""
+    data: dict[str, Any] = {
+        "id": kudos.id,
+        "location_id": kudos.location_id,
+        "from_user_id": kudos.from_user_id,
+        "from_name": kudos.giver.name,
+        "to_user_id": kudos.to_user_id,
+        "to_name": kudos.receiver.name,
+        "message": kudos.message,
+        "value": kudos.value,
+        "value_label": value_label(kudos.value) or None,
+        "created_at": _iso(kudos.created_at),
+        "read_out_at": _iso(kudos.read_out_at),
+        "read_out_agenda_id": kudos.read_out_agenda_id,
+    }
+    if moderation:
+        data["hidden"] = kudos.hidden
+        data["hidden_at"] = _iso(kudos.hidden_at)
+        data["hidden_by_id"] = kudos.hidden_by_id
+        data["hidden_reason"] = kudos.hidden_reason
+    return data
