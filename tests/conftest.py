@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
@@ -69,6 +69,11 @@ def empty_all_tables() -> None:
     db.session.commit()
 
 
+def _fresh_g() -> None:
+    for name in list(g):
+        g.pop(name)
+
+
 @pytest.fixture
 def app_config() -> dict[str, Any]:
     """Override in a test module to change the configuration of `app`."""
@@ -78,6 +83,9 @@ def app_config() -> dict[str, Any]:
 @pytest.fixture
 def app(database_url: str, app_config: dict[str, Any]) -> Iterator[Flask]:
     app = create_app(test_config(database_url, **app_config))
+    # Requests made inside the test's app context share its `g`; start each request with a clean
+    # one, as a real server does, so that one request's signed-in person never leaks into the next.
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
     with app.app_context():
         empty_all_tables()
         yield app

@@ -8,7 +8,7 @@ from wtforms import (
     StringField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -29,8 +29,8 @@ class LocationForm(FlaskForm):
 
 class ShiftForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    starts_at = TimeField(_l("Starts at"), validators=[DataRequired()])
-    ends_at = TimeField(_l("Ends at"), validators=[DataRequired()])
+    starts_at = TimeField(_l("Starts at"), validators=[InputRequired()])
+    ends_at = TimeField(_l("Ends at"), validators=[InputRequired()])
     overnight = BooleanField(_l("Ends the next day (night shift)"))
     weekdays = MultiCheckboxField(_l("Weekdays"), coerce=int)
     active = BooleanField(_l("Active"), default=True)
