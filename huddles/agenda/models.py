@@ -116,6 +116,23 @@ class Pin(db.Model):
     )
 
 
+class ScopeChoice(db.Model):
+    """The topic a scope discusses in a slot on a day: the first agenda of the scope decides it."""
+
+    __tablename__ = "scope_choices"
+    __table_args__ = (sa.PrimaryKeyConstraint("scope_key", "day", "slot_key"),)
+
+    scope_key: Mapped[str] = mapped_column(sa.String(40))
+    day: Mapped[date] = mapped_column(sa.Date)
+    slot_key: Mapped[str] = mapped_column(sa.String(40))
+    kind: Mapped[str | None] = mapped_column(sa.String(32))
+    topic_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("topics.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(sa.String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class TopicUsage(db.Model):
     """When a topic was last used in a scope, so picking one is an index lookup, not a scan."""
 

@@ -233,11 +233,9 @@ def upgrade():
     sa.Column('slot_key', sa.String(length=40), nullable=False),
     sa.Column('kind', sa.String(length=32), nullable=True),
     sa.Column('topic_id', sa.Integer(), nullable=True),
-    sa.Column('topic_revision_id', sa.Integer(), nullable=True),
     sa.Column('reason', sa.String(length=16), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['topic_id'], ['topics.id'], name=op.f('fk_scope_choices_topic_id_topics'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['topic_revision_id'], ['topic_revisions.id'], name=op.f('fk_scope_choices_topic_revision_id_topic_revisions'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('scope_key', 'day', 'slot_key', name=op.f('pk_scope_choices'))
     )
     with op.batch_alter_table('scope_choices', schema=None) as batch_op:
