@@ -136,12 +136,24 @@ def register_security(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from huddles.api import bp as api_bp
+    from huddles.attendance.api import bp as attendance_api_bp
     from huddles.auth.views import bp as auth_bp
+    from huddles.kudos.api import bp as kudos_api_bp
+    from huddles.kudos.views import bp as kudos_bp
+    from huddles.huddle.views import bp as huddle_bp
     from huddles.main.views import bp as main_bp
     from huddles.org.views import bp as org_bp
+    from huddles.topics.api import bp as topics_api_bp
+    from huddles.topics.views import bp as topics_bp
 
     for blueprint in (auth_bp, main_bp, org_bp, api_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(topics_bp)
+    app.register_blueprint(topics_api_bp)
+    app.register_blueprint(kudos_bp)
+    app.register_blueprint(kudos_api_bp)
+    app.register_blueprint(huddle_bp)
+    app.register_blueprint(attendance_api_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -22,6 +22,8 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TAG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SEASON_RE = re.compile(r"^(\d\d)-(\d\d)$")
 MAX_SLUG = 120
+# Taken by the library's own pages (/topics/new, /topics/preview).
+RESERVED_SLUGS = frozenset({"new", "preview"})
 MAX_TITLE = 200
 MAX_SOURCE = 300
 MAX_TAGS = 10
@@ -215,8 +217,10 @@ def validate(raw: Mapping[str, Any]) -> TopicData:
             "slug",
             str(_l("A slug holds only lowercase a-z, 0-9 and single hyphens (at most 120).")),
         )
+    if slug in RESERVED_SLUGS:
+        raise FieldError("slug", str(_l("The slug %(slug)s is reserved.", slug=slug)))
     kind = raw.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         raise FieldError(
             "kind",
             str(

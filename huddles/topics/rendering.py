@@ -39,6 +39,14 @@ URL_SCHEMES = frozenset({"http", "https", "mailto"})
 TRANSLATED_FIELDS = ("title", "prompt", "body", "avoid", "say_instead")
 
 
+def _only_absolute_links(tag: str, attribute: str, value: str) -> str | None:
+    # nh3 lets relative URLs through; a topic links only to http(s) pages and e-mail addresses.
+    if attribute != "href":
+        return value
+    bare = "".join(ch for ch in value if ch > " " and ch != "\x7f").lower()
+    return value if bare.startswith(("http://", "https://", "mailto:")) else None
+
+
 def sanitise_html(html: str) -> str:
     """Keep only the allow-listed tags, attributes and URL schemes of a piece of HTML."""
     return nh3.clean(
@@ -47,6 +55,7 @@ def sanitise_html(html: str) -> str:
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(URL_SCHEMES),
         link_rel="noopener noreferrer nofollow",
+        attribute_filter=_only_absolute_links,
         strip_comments=True,
     )
 

@@ -35,6 +35,29 @@ def _today(world: World) -> str:
     return datetime.now(ZoneInfo(world.there.timezone)).date().isoformat()
 
 
+def _other_kudos(world: World) -> int:
+    """A kudos at the other location (made once per test)."""
+    import sqlalchemy as sa
+
+    from huddles.extensions import db
+    from huddles.kudos.models import Kudos
+
+    found = db.session.scalar(sa.select(Kudos.id).where(Kudos.location_id == world.there.id))
+    if found is not None:
+        return found
+    kudos = Kudos(
+        location_id=world.there.id,
+        from_user_id=world.other_lead.id,
+        to_user_id=world.other_staff.id,
+        message="Thanks",
+        given_on=date(2026, 1, 1),
+        daily_number=1,
+    )
+    db.session.add(kudos)
+    db.session.commit()
+    return kudos.id
+
+
 # For each URL variable: a function of the world giving the value that points at the OTHER
 # location (where the signed-in lead and staff have no business).
 ROUTE_VALUES: dict[str, Callable[[World], Any]] = {
@@ -46,6 +69,10 @@ ROUTE_VALUES: dict[str, Callable[[World], Any]] = {
     "filename": lambda w: "css/app.css",
     "day": _today,
     "date": _today,
+    "kudos_id": _other_kudos,
+    # Topics belong to no location: an unknown slug must give a clean 404 to everyone.
+    "slug": lambda w: "not-a-topic",
+    "number": lambda w: 999_999,
 }
 
 

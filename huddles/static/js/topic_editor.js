@@ -1,0 +1,35 @@
+// Live preview of a topic's Markdown: the server renders and sanitises, we only show the result.
+(function () {
+  "use strict";
+  var preview = document.getElementById("topic-preview");
+  var body = document.getElementById("body");
+  if (!preview || !body) { return; }
+  var url = preview.getAttribute("data-preview-url");
+  var token = preview.getAttribute("data-csrf");
+  var timer = null;
+  var latest = 0;
+
+  function render() {
+    var ticket = ++latest;
+    fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": token },
+      body: JSON.stringify({ body: body.value })
+    }).then(function (response) {
+      if (!response.ok) { throw new Error(String(response.status)); }
+      return response.json();
+    }).then(function (data) {
+      // Sanitised by nh3 on the server; a later request may already have answered.
+      if (ticket === latest) { preview.innerHTML = data.html; }
+    }).catch(function () {
+      if (ticket === latest) { preview.textContent = preview.getAttribute("data-error"); }
+    });
+  }
+
+  body.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(render, 250);
+  });
+  render();
+}());
