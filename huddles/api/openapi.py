@@ -92,6 +92,25 @@ def document() -> dict[str, Any]:
                         "active": {"type": "boolean"},
                     },
                 },
+                "Kudos": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "location_id": {"type": "integer"},
+                        "from_user_id": {"type": "integer"},
+                        "from_name": {"type": "string"},
+                        "to_user_id": {"type": "integer"},
+                        "to_name": {"type": "string"},
+                        "message": {"type": "string"},
+                        "value": {"type": "string", "nullable": True},
+                        "value_label": {"type": "string", "nullable": True},
+                        "created_at": {"type": "string", "format": "date-time"},
+                        "read_out_at": {"type": "string", "format": "date-time", "nullable": True},
+                        "read_out_agenda_id": {"type": "integer", "nullable": True},
+                        "hidden": {"type": "boolean", "description": "leads and admins only"},
+                        "hidden_reason": {"type": "string", "nullable": True},
+                    },
+                },
                 "Page": {
                     "type": "object",
                     "properties": {
@@ -186,13 +205,51 @@ def document() -> dict[str, Any]:
             },
             "/kudos": {
                 "get": {
+                    "description": "A location's kudos, newest first (leads and admins also see "
+                    "hidden ones, with who hid them and why). location_id defaults to your own.",
                     "parameters": [
                         _param("location_id", kind="integer"),
                         _param("since", kind="string", format="date"),
+                        _param("page", kind="integer"),
+                        _param("per_page", kind="integer"),
                     ],
                     "responses": {"200": _ok(_ref("Page")), **ERRORS},
                 },
-                "post": {"responses": {"201": _ok({"type": "object"}), **ERRORS}},
+                "post": {
+                    "description": "Thank a colleague of your location (admins: anyone).",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["to_user_id", "message"],
+                                    "properties": {
+                                        "to_user_id": {"type": "integer"},
+                                        "message": {
+                                            "type": "string",
+                                            "minLength": 1,
+                                            "maxLength": 500,
+                                        },
+                                        "value": {"type": "string", "nullable": True},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": _ok(_ref("Kudos"), "Created"),
+                        "422": {
+                            "description": "Bad input; error.field names what to fix",
+                            "content": {"application/json": {"schema": _ref("Error")}},
+                        },
+                        "429": {
+                            "description": "The daily cap is reached (code kudos_daily_cap)",
+                            "content": {"application/json": {"schema": _ref("Error")}},
+                        },
+                        **ERRORS,
+                    },
+                },
             },
         },
     }

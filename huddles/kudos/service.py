@@ -35,6 +35,8 @@ VALUES: dict[str, Any] = {
 # With no earlier huddle of the shift, the thank-yous of this many days are read out.
 HUDDLE_LOOKBACK_DAYS = 7
 _CAP_RETRIES = 5
+# `since` before this means "from the start" (and keeps far-past dates inside datetime's range).
+EPOCH = date(2000, 1, 1)
 
 
 class KudosCapReached(FieldError):
@@ -201,9 +203,9 @@ def kudos_page(
     per_page: int = 20,
 ) -> KudosPage:
     """One page of a location's kudos, newest first, names loaded (two queries)."""
-    since_at = (
-        datetime.combine(since, time(), ZoneInfo(location.timezone)) if since is not None else None
-    )
+    since_at = None
+    if since is not None and since > EPOCH:
+        since_at = datetime.combine(since, time(), ZoneInfo(location.timezone))
     query = _wall_query(
         location.id,
         include_hidden=include_hidden,

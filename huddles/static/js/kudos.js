@@ -1,0 +1,24 @@
+// The kudos wall: a live character count under the message, and the admin's location picker
+// that shows the chosen location at once.
+(function () {
+  "use strict";
+
+  document.querySelectorAll("textarea[data-counter]").forEach(function (area) {
+    var output = document.getElementById(area.getAttribute("data-counter"));
+    if (!output) return;
+    var max = parseInt(output.getAttribute("data-max"), 10);
+    var template = output.getAttribute("data-template");
+    function update() {
+      var length = area.value.trim().length;
+      output.textContent = template.replace("{n}", length).replace("{max}", max);
+      output.classList.toggle("over", length > max);
+      output.classList.toggle("near", length > max * 0.9 && length <= max);
+    }
+    area.addEventListener("input", update);
+    update();
+  });
+
+  document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+})();
