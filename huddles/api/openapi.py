@@ -34,6 +34,55 @@ LANG = _param("lang", kind="string", enum=["en", "de", "ru", "pl", "ar"])
 SHIFT_ID = _param("id", "path", "integer")
 
 
+TOPIC_KINDS = [
+    "tip",
+    "wow-story",
+    "default-of-yes",
+    "culture-matrix",
+    "habit",
+    "recovery",
+    "lexicon",
+]
+TOPIC_FIELDS: dict[str, Any] = {
+    "slug": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 120},
+    "kind": {"type": "string", "enum": TOPIC_KINDS},
+    "status": {"type": "string", "enum": ["draft", "published", "retired"]},
+    "title": {"type": "string", "maxLength": 200},
+    "minutes": {"type": "number", "exclusiveMinimum": True, "minimum": 0, "maximum": 10},
+    "prompt": {"type": "string"},
+    "body": {"type": "string", "description": "Markdown"},
+    "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 10},
+    "source": {"type": "string"},
+    "season": {
+        "type": "object",
+        "nullable": True,
+        "properties": {
+            "from": {"type": "string", "example": "12-01"},
+            "to": {"type": "string", "example": "01-06"},
+        },
+    },
+    "avoid": {"type": "string", "nullable": True, "description": "lexicon only"},
+    "say_instead": {"type": "string", "nullable": True, "description": "lexicon only"},
+}
+CONFLICT = {"409": {"description": "Duplicate slug or a newer revision"}}
+
+
+def _topic_body(required: list[str]) -> dict[str, Any]:
+    properties = {
+        **TOPIC_FIELDS,
+        "translations": {
+            "type": "object",
+            "description": "language -> {title, prompt, body, avoid, say_instead}",
+        },
+    }
+    if not required:
+        properties["revision"] = {"type": "integer"}
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
 def document() -> dict[str, Any]:
     """The whole document."""
     return {
@@ -111,6 +160,17 @@ def document() -> dict[str, Any]:
                         "hidden_reason": {"type": "string", "nullable": True},
                     },
                 },
+                "Topic": {
+                    "type": "object",
+                    "properties": {
+                        **TOPIC_FIELDS,
+                        "body_html": {"type": "string", "description": "sanitised HTML"},
+                        "lang": {"type": "string", "description": "language of the text"},
+                        "translations": {"type": "array", "items": {"type": "string"}},
+                        "revision": {"type": "integer"},
+                        "updated_at": {"type": "string", "format": "date-time"},
+                    },
+                },
                 "Page": {
                     "type": "object",
                     "properties": {
@@ -182,25 +242,41 @@ def document() -> dict[str, Any]:
             },
             "/topics": {
                 "get": {
+                    "description": "A page of topics (staff and leads: published only).",
                     "parameters": [
-                        _param("kind"),
-                        _param("q"),
+                        _param("kind", enum=TOPIC_KINDS),
+                        _param("q", description="words in the title, text, question or tags"),
+                        _param("tag"),
+                        _param("translated", enum=["de", "ru", "pl", "ar"]),
+                        _param("status", enum=["draft", "published", "retired"]),
                         LANG,
                         _param("page", kind="integer"),
                         _param("per_page", kind="integer"),
                     ],
                     "responses": {"200": _ok(_ref("Page")), **ERRORS},
                 },
-                "post": {"responses": {"201": _ok({"type": "object"}), **ERRORS}},
+                "post": {
+                    "description": "Create a topic (admins).",
+                    "requestBody": _topic_body(["slug", "kind", "title"]),
+                    "responses": {"201": _ok(_ref("Topic")), **ERRORS, **CONFLICT},
+                },
             },
             "/topics/{slug}": {
+                "get": {
+                    "parameters": [_param("slug", "path"), LANG],
+                    "responses": {"200": _ok(_ref("Topic")), **ERRORS},
+                },
                 "patch": {
+                    "description": "Change some fields (admins): a new revision. Send "
+                    "`revision` (the number you edited) to refuse overwriting a newer one.",
                     "parameters": [_param("slug", "path")],
-                    "responses": {"200": _ok({"type": "object"}), **ERRORS},
+                    "requestBody": _topic_body([]),
+                    "responses": {"200": _ok(_ref("Topic")), **ERRORS, **CONFLICT},
                 },
                 "delete": {
+                    "description": "Retire the topic (admins); topics are never deleted.",
                     "parameters": [_param("slug", "path")],
-                    "responses": {"200": _ok({"type": "object"}), **ERRORS},
+                    "responses": {"200": _ok(_ref("Topic")), **ERRORS},
                 },
             },
             "/kudos": {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FloatField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
 from huddles.topics.models import KINDS, STATUSES
@@ -26,8 +27,10 @@ class TopicForm(FlaskForm):
         _l("Slug"),
         description=_l("The topic's permanent name in links and files: a-z, 0-9 and hyphens."),
     )
-    kind = SelectField(_l("Kind"), choices=[(k, KIND_LABELS[k]) for k in KINDS])
-    status = SelectField(_l("Status"), choices=[(s, STATUS_LABELS[s]) for s in STATUSES])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, KIND_LABELS[k]) for k in KINDS])
+    status = SelectField(
+        _l("Status"), choices=[SelectChoice(s, STATUS_LABELS[s]) for s in STATUSES]
+    )
     title = StringField(_l("Title"), validators=[InputRequired()])
     minutes = FloatField(_l("Minutes"), validators=[Optional()])
     prompt = StringField(
