@@ -135,12 +135,14 @@ def register_security(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from huddles.agenda.views import api_bp as agenda_api_bp
+    from huddles.agenda.views import bp as agenda_bp
     from huddles.api import bp as api_bp
     from huddles.attendance.api import bp as attendance_api_bp
     from huddles.auth.views import bp as auth_bp
+    from huddles.huddle.views import bp as huddle_bp
     from huddles.kudos.api import bp as kudos_api_bp
     from huddles.kudos.views import bp as kudos_bp
-    from huddles.huddle.views import bp as huddle_bp
     from huddles.main.views import bp as main_bp
     from huddles.org.views import bp as org_bp
     from huddles.topics.api import bp as topics_api_bp
@@ -154,6 +156,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(kudos_api_bp)
     app.register_blueprint(huddle_bp)
     app.register_blueprint(attendance_api_bp)
+    app.register_blueprint(agenda_bp)
+    app.register_blueprint(agenda_api_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -171,11 +175,15 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from huddles.agenda.cli import agenda_cli
     from huddles.auth.cli import users_cli
     from huddles.demo.cli import demo_cli
+    from huddles.scheduler.cli import scheduler_cli
     from huddles.topics.cli import content_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(agenda_cli)
+    app.cli.add_command(scheduler_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(content_cli)
 

@@ -38,6 +38,11 @@ from huddles.validation import FieldError
 WINDOW = 8
 # The scope values an admin picks, and the prefix of their keys.
 SCOPE_PREFIX = {"shift": "shift", "location": "location", "organisation": "org"}
+SCOPE_LABELS = {
+    "shift": _l("Each shift"),
+    "location": _l("The location"),
+    "organisation": _l("The whole organisation"),
+}
 # The default template's titles, translated when shown (an admin's own titles are shown as typed).
 DEFAULT_TITLES = {
     "Welcome and roll call": _l("Welcome and roll call"),
@@ -623,3 +628,413 @@ def swap_slot(agenda: Agenda, slot_key: str, *, actor: User | None, now: datetim
     fresh = _load(agenda.shift_id, agenda.day)
     assert fresh is not None
     return fresh
+
+
+# --- Library changes, pins ----------------------------------------------------------------------
+
+
+def _update_item_from_choice(item: AgendaItem, choice: Choice | None) -> None:
+    item.topic_id = choice.topic_id if choice else None
+    item.topic_revision_id = choice.revision_id if choice else None
+    item.kind = choice.kind if choice else item.kind
+    item.reason = choice.reason if choice else "empty"
+
+
+def _rechoose(targets: Sequence[tuple[Agenda, str]]) -> None:
+    """Fill one slot of each unopened agenda again from its scope's (refreshed) choices."""
+    for agenda, slot_key in targets:
+        shift = db.session.get(Shift, agenda.shift_id)
+        assert shift is not None
+        location = shift.location
+        settings = template_for(location.id)
+        choices = _ensure_choices(
+            settings.template, shift, location.organisation_id, agenda.scope_key, agenda.day
+        )
+        for item in agenda.items:
+            if item.slot_key == slot_key:
+                _update_item_from_choice(item, choices.get(slot_key))
+
+
+def _unopened_future(where: sa.ColumnElement[bool], now: datetime) -> list[Agenda]:
+    """Agendas no one has opened yet, from today on in their location's zone."""
+    rows = db.session.execute(
+        sa.select(Agenda, Location.timezone)
+        .join(Shift, Shift.id == Agenda.shift_id)
+        .join(Location, Location.id == Shift.location_id)
+        .where(
+            where,
+            Agenda.opened_at.is_(None),
+            Agenda.started_at.is_(None),
+            Agenda.day >= (now - timedelta(days=1)).date(),
+        )
+        .options(selectinload(Agenda.items))
+        .order_by(Agenda.day, Agenda.id)
+    ).all()
+    return [agenda for agenda, zone in rows if agenda.day >= now.astimezone(ZoneInfo(zone)).date()]
+
+
+def _topic_fits(topic: Topic, kind: str | None, day: date) -> bool:
+    if topic.status != "published" or topic.current_revision_id is None or topic.kind != kind:
+        return False
+    if topic.season_start and topic.season_end:
+        try:
+            return rotation.Season(topic.season_start, topic.season_end).contains(day)
+        except ValueError:
+            return False
+    return True
+
+
+def refresh_unopened_agendas(topic: Topic, now: datetime) -> int:
+    """Make future agendas nobody has opened follow a topic's edit or retirement. Commits.
+
+    The topics feature calls this after it commits a change to a topic. An edited topic's
+    unopened agendas point at its new revision; a retired one (or one that no longer fits the
+    slot's kind or season) is replaced there by the rotation. Opened agendas never change.
+    Returns how many agenda items changed.
+    """
+    cutoff = (now - timedelta(days=1)).date()
+    agendas = _unopened_future(
+        Agenda.id.in_(sa.select(AgendaItem.agenda_id).where(AgendaItem.topic_id == topic.id)),
+        now,
+    )
+    follow: list[AgendaItem] = []
+    replace: list[tuple[Agenda, str]] = []
+    for agenda in agendas:
+        for item in agenda.items:
+            if item.topic_id != topic.id:
+                continue
+            if _topic_fits(topic, item.kind, agenda.day) or item.reason == "pin":
+                follow.append(item)
+            else:
+                replace.append((agenda, item.slot_key))
+    # The scopes' choices for days to come drop the topic where it no longer fits.
+    choices = db.session.scalars(
+        sa.select(ScopeChoice).where(ScopeChoice.topic_id == topic.id, ScopeChoice.day >= cutoff)
+    ).all()
+    for choice in choices:
+        if not _topic_fits(topic, choice.kind, choice.day) and choice.reason != "pin":
+            db.session.delete(choice)
+    db.session.flush()
+    for item in follow:
+        item.topic_revision_id = topic.current_revision_id
+    _rechoose(replace)
+    db.session.commit()
+    return len(follow) + len(replace)
+
+
+def _pin_scope_key(location: Location, scope: str, shift_id: int | None) -> str:
+    if scope == "organisation":
+        return f"org:{location.organisation_id}"
+    if scope == "shift":
+        if shift_id is None or shift_id not in {shift.id for shift in location.shifts}:
+            raise FieldError("shift_id", _("Choose one of this location's shifts."))
+        return f"shift:{shift_id}"
+    if scope == "location":
+        return f"location:{location.id}"
+    raise FieldError("scope", _("Choose a scope: a shift, the location or the organisation."))
+
+
+def pin_topic(
+    location: Location,
+    *,
+    day: date,
+    slot_key: str,
+    topic_slug: str,
+    scope: str,
+    shift_id: int | None = None,
+    actor: User | None,
+    now: datetime,
+) -> Pin:
+    """An admin's pin of a topic to a slot on a day in a scope; unopened agendas follow. Commits."""
+    settings = template_for(location.id)
+    slot = next((slot for slot in settings.template.slots if slot.key == slot_key), None)
+    if slot is None or slot.fill != "rotation":
+        raise FieldError("slot_key", _("Choose one of the template's topic slots."))
+    widths = list(SCOPE_PREFIX)
+    if scope in widths and widths.index(scope) < widths.index(settings.scope):
+        raise FieldError(
+            "scope",
+            _(
+                "This location shares its topics by %(scope)s; pin for it or wider.",
+                scope=_(settings.scope),
+            ),
+        )
+    scope_key = _pin_scope_key(location, scope, shift_id)
+    topic = db.session.scalar(sa.select(Topic).where(Topic.slug == topic_slug.strip()))
+    if topic is None:
+        raise FieldError("topic_slug", _("There is no topic %(slug)s.", slug=topic_slug))
+    if topic.status != "published":
+        raise FieldError("topic_slug", _("Only published topics can be pinned."))
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    values = {
+        "scope_key": scope_key,
+        "day": day,
+        "slot_key": slot_key,
+        "topic_id": topic.id,
+        "created_at": now,
+        "created_by_id": actor.id if actor else None,
+    }
+    statement = insert(Pin.__table__).values(values)
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["scope_key", "day", "slot_key"],
+            set_={
+                "topic_id": statement.excluded.topic_id,
+                "created_at": statement.excluded.created_at,
+                "created_by_id": statement.excluded.created_by_id,
+            },
+        )
+    )
+    _refresh_slot(location, scope_key, day, slot_key, now)
+    db.session.commit()
+    pin = db.session.scalar(
+        sa.select(Pin).where(Pin.scope_key == scope_key, Pin.day == day, Pin.slot_key == slot_key)
+    )
+    assert pin is not None
+    return pin
+
+
+def unpin(location: Location, pin_id: int, *, now: datetime) -> None:
+    """Remove a pin of this location (or its organisation); unopened agendas follow. Commits."""
+    pin = db.session.get(Pin, pin_id)
+    if pin is None or pin.scope_key not in _location_scope_keys(location):
+        raise FieldError("pin_id", _("There is no such pin here."))
+    scope_key, day, slot_key = pin.scope_key, pin.day, pin.slot_key
+    db.session.delete(pin)
+    db.session.flush()
+    _refresh_slot(location, scope_key, day, slot_key, now)
+    db.session.commit()
+
+
+def _location_scope_keys(location: Location) -> list[str]:
+    return [
+        f"org:{location.organisation_id}",
+        f"location:{location.id}",
+        *(f"shift:{shift.id}" for shift in location.shifts),
+    ]
+
+
+def _refresh_slot(location: Location, scope_key: str, day: date, slot_key: str, now: datetime):
+    """After a pin changed: the slot of the pin's day is chosen again where no one opened it."""
+    kind, _sep, ident = scope_key.partition(":")
+    if kind == "org":
+        covered = sa.select(Shift.id).join(Location).where(Location.organisation_id == int(ident))
+    elif kind == "location":
+        covered = sa.select(Shift.id).where(Shift.location_id == int(ident))
+    else:
+        covered = sa.select(Shift.id).where(Shift.id == int(ident))
+    agendas = _unopened_future(sa.and_(Agenda.day == day, Agenda.shift_id.in_(covered)), now)
+    if not agendas:
+        return
+    db.session.execute(
+        sa.delete(ScopeChoice).where(
+            ScopeChoice.scope_key.in_({agenda.scope_key for agenda in agendas}),
+            ScopeChoice.day == day,
+            ScopeChoice.slot_key == slot_key,
+        )
+    )
+    _rechoose([(agenda, slot_key) for agenda in agendas])
+
+
+def pins_for(location: Location, *, since: date, limit: int = 50) -> list[tuple[Pin, Topic]]:
+    """The pins that reach a location from `since` on, soonest first (bounded)."""
+    rows = db.session.execute(
+        sa.select(Pin, Topic)
+        .join(Topic, Topic.id == Pin.topic_id)
+        .where(Pin.scope_key.in_(_location_scope_keys(location)), Pin.day >= since)
+        .order_by(Pin.day, Pin.slot_key)
+        .limit(limit)
+    )
+    return [(pin, topic) for pin, topic in rows]
+
+
+# --- Making agendas ahead, the week view -------------------------------------------------------
+
+
+def generate_agendas(days: int, *, now: datetime) -> list[Agenda]:
+    """Make every active shift's agendas for today .. today+days-1 (idempotent); the new ones."""
+    if days < 1:
+        raise FieldError("days", _("Make agendas for at least one day."))
+    shifts = db.session.scalars(
+        sa.select(Shift).where(Shift.active.is_(True)).order_by(Shift.location_id, Shift.id)
+    ).all()
+    made: list[Agenda] = []
+    for shift in shifts:
+        start = local_today(shift.location, now)
+        for offset in range(days):
+            day = start + timedelta(days=offset)
+            if not shift.runs_on(day.weekday()):
+                continue
+            agenda, created = make_agenda(shift, day, now=now)
+            if created:
+                made.append(agenda)
+    return made
+
+
+@dataclass(frozen=True)
+class WeekDay:
+    """One day of the week view: the agendas of the shifts that run that day."""
+
+    day: date
+    agendas: list[tuple[Shift, dict[str, Any]]]
+
+
+def week(location: Location, start: date, *, now: datetime, locale: str | None) -> list[WeekDay]:
+    """The seven days from `start` of a location's active shifts, made where missing."""
+    shifts = [shift for shift in location.shifts if shift.active]
+    days = [start + timedelta(days=offset) for offset in range(7)]
+    existing = {
+        (agenda.shift_id, agenda.day): agenda
+        for agenda in db.session.scalars(
+            sa.select(Agenda)
+            .where(
+                Agenda.shift_id.in_([shift.id for shift in shifts] or [0]),
+                Agenda.day >= days[0],
+                Agenda.day <= days[-1],
+            )
+            .options(selectinload(Agenda.items))
+        )
+    }
+    result = []
+    for day in days:
+        entries = []
+        for shift in shifts:
+            if not shift.runs_on(day.weekday()):
+                continue
+            agenda = existing.get((shift.id, day)) or get_agenda(shift, day, now=now)
+            entries.append((shift, agenda_json(agenda, locale)))
+        result.append(WeekDay(day, entries))
+    return result
+
+
+# --- The template --------------------------------------------------------------------------------
+
+SLOT_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
+MAX_HUDDLE_MINUTES = 15
+
+
+def save_template(
+    location: Location,
+    *,
+    slots: list[dict[str, Any]],
+    weekday_themes: list[str],
+    cooldown_days: int | None,
+    scope: str,
+    actor: User | None,
+    now: datetime,
+) -> AgendaTemplate:
+    """Validate and store a location's template; a FieldError names the field at fault. Commits.
+
+    Slot fields are named `slots-<n>-<name>` as in the form. Agendas already made keep theirs.
+    """
+    cleaned: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for number, slot in enumerate(slots):
+        key = (slot.get("key") or "").strip().lower()
+        if not key:
+            continue
+        where = f"slots-{number}-"
+        if len(key) > 40 or not set(key) <= SLOT_KEY_CHARS:
+            raise FieldError(
+                where + "key", _("Use up to 40 lower-case letters, digits, '-' or '_'.")
+            )
+        if key in seen:
+            raise FieldError(where + "key", _("Each slot needs its own key."))
+        seen.add(key)
+        title = (slot.get("title") or "").strip()
+        if not title or len(title) > 120:
+            raise FieldError(where + "title", _("Give the slot a title of up to 120 characters."))
+        fill = slot.get("fill") or ""
+        if fill not in rotation.FILLS:
+            raise FieldError(where + "fill", _("Choose what fills the slot."))
+        kind = slot.get("kind") or None
+        if kind is not None and kind not in rotation.KINDS:
+            raise FieldError(where + "kind", _("Choose a kind of topic."))
+        if kind is not None and fill != "rotation":
+            raise FieldError(
+                where + "kind", _("Only a slot filled by the rotation draws a kind of topic.")
+            )
+        minutes = slot.get("minutes")
+        if minutes is None or isinstance(minutes, bool) or not 0 <= float(minutes) <= 10:
+            raise FieldError(where + "minutes", _("Minutes must be between 0 and 10."))
+        cleaned.append(
+            {"key": key, "title": title, "minutes": float(minutes), "fill": fill, "kind": kind}
+        )
+    if not cleaned:
+        raise FieldError("slots", _("A huddle needs at least one slot."))
+    total = sum(slot["minutes"] for slot in cleaned)
+    if total <= 0 or total > MAX_HUDDLE_MINUTES:
+        raise FieldError(
+            "slots",
+            _(
+                "The slots add up to %(total)s minutes; a huddle lasts more than 0 and at most "
+                "%(max)s.",
+                total=f"{total:g}",
+                max=MAX_HUDDLE_MINUTES,
+            ),
+        )
+    if len(weekday_themes) != 7:
+        raise FieldError("weekday_themes", _("Choose a theme for each of the seven days."))
+    for weekday, theme in enumerate(weekday_themes):
+        if theme not in rotation.KINDS:
+            raise FieldError(f"theme_{weekday}", _("Choose a kind of topic for this day."))
+    if cooldown_days is None or not 0 <= cooldown_days <= 365:
+        raise FieldError("cooldown_days", _("The cool-down is a number of days from 0 to 365."))
+    if scope not in SCOPE_PREFIX:
+        raise FieldError("scope", _("Choose who shares a topic on a day."))
+    # The engine has the last word on what a template may be.
+    try:
+        rotation.Template(
+            slots=tuple(rotation.SlotTemplate(**slot) for slot in cleaned),
+            weekday_themes=tuple(weekday_themes),
+            cooldown_days=cooldown_days,
+        )
+    except ValueError as error:
+        raise FieldError("slots", str(error)) from None
+    values = {
+        "location_id": location.id,
+        "slots": cleaned,
+        "weekday_themes": list(weekday_themes),
+        "cooldown_days": cooldown_days,
+        "scope": scope,
+        "updated_at": now,
+        "updated_by_id": actor.id if actor else None,
+    }
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(AgendaTemplate.__table__).values(values)
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["location_id"],
+            set_={name: statement.excluded[name] for name in values if name != "location_id"},
+        )
+    )
+    db.session.commit()
+    row = db.session.scalar(
+        sa.select(AgendaTemplate)
+        .where(AgendaTemplate.location_id == location.id)
+        .execution_options(populate_existing=True)
+    )
+    assert row is not None
+    return row
+
+
+def template_row_values(location: Location) -> dict[str, Any]:
+    """The location's template as plain values for the form (the default when none is saved)."""
+    settings = template_for(location.id)
+    return {
+        "slots": [
+            {
+                "key": slot.key,
+                "title": slot.title,
+                "minutes": slot.minutes,
+                "fill": slot.fill,
+                "kind": slot.kind,
+            }
+            for slot in settings.template.slots
+        ],
+        "weekday_themes": list(settings.template.weekday_themes),
+        "cooldown_days": settings.template.cooldown_days,
+        "scope": settings.scope,
+    }

@@ -1,0 +1,123 @@
+"""Forms of the agenda pages: a location's template and its pins."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from huddles.rotation import FILLS, KINDS
+
+KIND_LABELS = {
+    "tip": _l("Tip"),
+    "wow-story": _l("Wow story"),
+    "default-of-yes": _l("Default of yes"),
+    "culture-matrix": _l("Service-culture matrix"),
+    "habit": _l("Habit"),
+    "recovery": _l("Recovery and guarantee"),
+    "lexicon": _l("Phrase (lexicon)"),
+}
+FILL_LABELS = {
+    "roster": _l("The roster (roll call)"),
+    "kudos": _l("Thank-yous"),
+    "rotation": _l("A topic from the rotation"),
+    "notes": _l("The lead's notes and the closing question"),
+}
+WEEKDAY_NAMES = [
+    _l("Monday"),
+    _l("Tuesday"),
+    _l("Wednesday"),
+    _l("Thursday"),
+    _l("Friday"),
+    _l("Saturday"),
+    _l("Sunday"),
+]
+
+
+def kind_choices(blank: str | None = None) -> list[tuple[str, str]]:
+    first = [("", blank)] if blank is not None else []
+    return first + [(kind, str(KIND_LABELS[kind])) for kind in KINDS]
+
+
+class SlotForm(Form):
+    key = StringField(_l("Key"), validators=[Optional(), Length(max=40)])
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=120)])
+    fill = SelectField(
+        _l("Filled by"), choices=[(fill, FILL_LABELS[fill]) for fill in FILLS], default="rotation"
+    )
+    kind = SelectField(_l("Kind of topic"), validators=[Optional()])
+    minutes = DecimalField(
+        _l("Minutes"), places=1, validators=[Optional(), NumberRange(min=0, max=10)]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = kind_choices(str(_l("The day's theme")))
+
+
+class TemplateForm(FlaskForm):
+    slots = FieldList(FormField(SlotForm), min_entries=1, max_entries=12)
+    theme_0 = SelectField(WEEKDAY_NAMES[0])
+    theme_1 = SelectField(WEEKDAY_NAMES[1])
+    theme_2 = SelectField(WEEKDAY_NAMES[2])
+    theme_3 = SelectField(WEEKDAY_NAMES[3])
+    theme_4 = SelectField(WEEKDAY_NAMES[4])
+    theme_5 = SelectField(WEEKDAY_NAMES[5])
+    theme_6 = SelectField(WEEKDAY_NAMES[6])
+    cooldown_days = IntegerField(
+        _l("Cool-down (days)"),
+        validators=[InputRequired(), NumberRange(min=0, max=365)],
+        description=_l("A topic is not repeated within this many days unless all are used."),
+    )
+    scope = SelectField(
+        _l("Who discusses the same topic on a day"),
+        choices=[
+            ("shift", _l("Each shift on its own")),
+            ("location", _l("Every shift of this location")),
+            ("organisation", _l("Every location of the organisation")),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for weekday in range(7):
+            getattr(self, f"theme_{weekday}").choices = kind_choices()
+
+    @property
+    def themes(self):
+        return [getattr(self, f"theme_{weekday}") for weekday in range(7)]
+
+
+class PinForm(FlaskForm):
+    day = DateField(_l("Date"), validators=[InputRequired()])
+    slot_key = SelectField(_l("Slot"))
+    topic_slug = StringField(
+        _l("Topic (its slug)"),
+        validators=[InputRequired(), Length(max=120)],
+        description=_l("As shown in the library, for example default-of-yes-basics."),
+    )
+    scope = SelectField(
+        _l("For"),
+        choices=[
+            ("location", _l("This location")),
+            ("organisation", _l("The whole organisation")),
+            ("shift", _l("One shift")),
+        ],
+        default="location",
+    )
+    shift_id = SelectField(_l("Shift (when for one shift)"), coerce=int, validators=[Optional()])
+
+
+class UnpinForm(FlaskForm):
+    pin_id = HiddenField(validators=[InputRequired()])

@@ -1,0 +1,231 @@
+"""Agenda pages (the week view, a location's template and pins) and the agenda API."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from huddles.agenda import service
+from huddles.agenda.forms import KIND_LABELS, WEEKDAY_NAMES, PinForm, TemplateForm, UnpinForm
+from huddles.api import date_arg, json_body, require_login
+from huddles.auth.access import admin_required, location_for, roles_required, shift_for
+from huddles.db import utcnow
+from huddles.errors import ApiError
+from huddles.extensions import db
+from huddles.org.models import Shift
+from huddles.validation import FieldError, attach_to_form
+
+bp = Blueprint("agenda", __name__)
+api_bp = Blueprint("agenda_api", __name__, url_prefix="/api/v1")
+
+MAX_DAYS_AWAY = 366
+
+
+def _locale(location) -> str:
+    asked = request.args.get("lang", "")
+    return asked or current_user.locale or location.locale or "en"
+
+
+# --- The week view ---------------------------------------------------------------------------
+
+
+@bp.get("/agenda/<int:location_id>/week")
+@roles_required("admin", "lead")
+def week(location_id: int):
+    location = location_for(current_user, location_id, lead=True)
+    now = utcnow()
+    today = service.local_today(location, now)
+    raw = request.args.get("start", "")
+    try:
+        start = date.fromisoformat(raw) if raw else today
+    except ValueError:
+        abort(400, _("start must be a date as YYYY-MM-DD."))
+    if abs((start - today).days) > MAX_DAYS_AWAY:
+        abort(400, _("start is too far from today (at most %(n)s days).", n=MAX_DAYS_AWAY))
+    days = service.week(location, start, now=now, locale=_locale(location))
+    return render_template(
+        "agenda/week.html",
+        location=location,
+        days=days,
+        start=start,
+        previous=start - timedelta(days=7),
+        following=start + timedelta(days=7),
+        today=today,
+        kind_labels=KIND_LABELS,
+    )
+
+
+# --- A location's template and pins ------------------------------------------------------------
+
+
+def _attach(form: TemplateForm, error: FieldError) -> None:
+    """Put a service error next to its field, nested slot fields included."""
+    if error.field.startswith("slots-"):
+        _prefix, number, name = error.field.split("-", 2)
+        entries = form.slots.entries
+        if number.isdigit() and int(number) < len(entries):
+            field = getattr(entries[int(number)].form, name, None)
+            if field is not None:
+                field.errors = [*field.errors, error.message]
+                return
+    attach_to_form(form, error)
+
+
+def _template_form(location, data: dict[str, Any] | None = None) -> TemplateForm:
+    if request.method == "POST":
+        return TemplateForm()
+    values = data or service.template_row_values(location)
+    slots = [*values["slots"], {"fill": "rotation"}, {"fill": "rotation"}]
+    form = TemplateForm(
+        data={
+            "slots": [{**slot, "kind": slot.get("kind") or ""} for slot in slots],
+            "cooldown_days": values["cooldown_days"],
+            "scope": values["scope"],
+            **{f"theme_{n}": theme for n, theme in enumerate(values["weekday_themes"])},
+        }
+    )
+    return form
+
+
+def _pin_form(location) -> PinForm:
+    form = PinForm(prefix="pin")
+    settings = service.template_for(location.id)
+    form.slot_key.choices = [
+        (slot.key, slot.title) for slot in settings.template.slots if slot.fill == "rotation"
+    ]
+    form.shift_id.choices = [(0, "—")] + [(shift.id, shift.name) for shift in location.shifts]
+    return form
+
+
+def _render_template_page(location, form: TemplateForm, pin_form: PinForm, status: int = 200):
+    today = service.local_today(location, utcnow())
+    return render_template(
+        "agenda/template.html",
+        location=location,
+        form=form,
+        pin_form=pin_form,
+        unpin_form=UnpinForm(),
+        pins=service.pins_for(location, since=today),
+        weekday_names=WEEKDAY_NAMES,
+        kind_labels=KIND_LABELS,
+    ), status
+
+
+@bp.route("/admin/locations/<int:location_id>/template", methods=["GET", "POST"])
+@admin_required
+def edit_template(location_id: int):
+    location = location_for(current_user, location_id)
+    form = _template_form(location)
+    if form.validate_on_submit():
+        try:
+            service.save_template(
+                location,
+                slots=[entry.form.data for entry in form.slots.entries],
+                weekday_themes=[theme.data for theme in form.themes],
+                cooldown_days=form.cooldown_days.data,
+                scope=form.scope.data,
+                actor=current_user,
+                now=utcnow(),
+            )
+        except FieldError as error:
+            _attach(form, error)
+        else:
+            flash(_("The agenda template of %(name)s is saved.", name=location.name), "success")
+            return redirect(url_for("agenda.edit_template", location_id=location.id))
+    status = 422 if request.method == "POST" else 200
+    return _render_template_page(location, form, _pin_form(location), status)
+
+
+@bp.post("/admin/locations/<int:location_id>/pins")
+@admin_required
+def add_pin(location_id: int):
+    location = location_for(current_user, location_id)
+    pin_form = _pin_form(location)
+    if pin_form.validate_on_submit():
+        try:
+            service.pin_topic(
+                location,
+                day=pin_form.day.data,
+                slot_key=pin_form.slot_key.data,
+                topic_slug=pin_form.topic_slug.data,
+                scope=pin_form.scope.data,
+                shift_id=pin_form.shift_id.data or None,
+                actor=current_user,
+                now=utcnow(),
+            )
+        except FieldError as error:
+            attach_to_form(pin_form, error)
+        else:
+            flash(_("The topic is pinned."), "success")
+            return redirect(url_for("agenda.edit_template", location_id=location.id))
+    return _render_template_page(location, _template_form(location, None), pin_form, 422)
+
+
+@bp.post("/admin/locations/<int:location_id>/pins/delete")
+@admin_required
+def delete_pin(location_id: int):
+    location = location_for(current_user, location_id)
+    form = UnpinForm()
+    if not form.validate_on_submit() or not str(form.pin_id.data).isdigit():
+        abort(400, _("Choose a pin to remove."))
+    try:
+        service.unpin(location, int(form.pin_id.data), now=utcnow())
+    except FieldError as error:
+        abort(404, error.message)
+    flash(_("The pin is removed."), "success")
+    return redirect(url_for("agenda.edit_template", location_id=location.id))
+
+
+# --- The API -----------------------------------------------------------------------------------
+
+
+def _kudos_for(agenda) -> list[dict[str, Any]]:
+    provider = current_app.extensions.get(service.KUDOS_PROVIDER)
+    return list(provider(agenda)) if provider is not None else []
+
+
+@api_bp.get("/shifts/<int:shift_id>/agenda")
+def shift_agenda(shift_id: int):
+    require_login()
+    shift = shift_for(current_user, shift_id)
+    now = utcnow()
+    day = date_arg("date", service.local_today(shift.location, now), max_days_away=MAX_DAYS_AWAY)
+    agenda = service.get_agenda(shift, day, now=now)
+    locale = _locale(shift.location)
+    return jsonify(service.agenda_json(agenda, locale, kudos=_kudos_for(agenda)))
+
+
+@api_bp.post("/shifts/<int:shift_id>/agenda/swap")
+def swap(shift_id: int):
+    require_login()
+    shift: Shift = shift_for(current_user, shift_id, lead=True)
+    body = json_body()
+    slot = body.get("slot")
+    if not isinstance(slot, str) or not slot:
+        raise ApiError(400, _('Name the slot to swap, e.g. "topic".'), field="slot")
+    now = utcnow()
+    day = date_arg("date", service.local_today(shift.location, now), max_days_away=MAX_DAYS_AWAY)
+    agenda = service.get_agenda(shift, day, now=now)
+    try:
+        agenda = service.swap_slot(agenda, slot, actor=current_user, now=now)
+    except service.AgendaLocked as error:
+        raise ApiError(409, error.message, field=error.field) from None
+    except FieldError as error:
+        db.session.rollback()
+        raise ApiError(400, error.message, field=error.field) from None
+    locale = _locale(shift.location)
+    return jsonify(service.agenda_json(agenda, locale, kudos=_kudos_for(agenda)))
