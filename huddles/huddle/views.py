@@ -1,0 +1,182 @@
+"""The huddle screen and its actions: start, finish, notes, catch-up, QR check-in."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from huddles.auth.access import can_lead_location, shift_for
+from huddles.db import utcnow
+from huddles.huddle import service
+from huddles.org.models import Shift
+from huddles.validation import FieldError
+
+bp = Blueprint("huddle", __name__, url_prefix="/huddle")
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(400, _("%(value)s is not a date; use YYYY-MM-DD.", value=value))
+
+
+def _shift_and_day(shift_id: int, day: str, *, lead: bool = False) -> tuple[Shift, date]:
+    return shift_for(current_user, shift_id, lead=lead), _day(day)
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _back(shift: Shift, day: date):
+    return redirect(url_for("huddle.screen", shift_id=shift.id, day=day.isoformat()))
+
+
+def _failed(error: FieldError, shift: Shift, day: date):
+    if _wants_json():
+        return jsonify(
+            {"error": {"code": "invalid", "message": error.message, "field": error.field}}
+        ), 422
+    if error.field == "date":
+        abort(400, error.message)
+    flash(error.message, "error")
+    return _back(shift, day)
+
+
+@bp.get("/<int:shift_id>/<day>")
+@login_required
+def screen(shift_id: int, day: str):
+    shift, the_day = _shift_and_day(shift_id, day)
+    try:
+        huddle = service.huddle_screen(
+            shift,
+            the_day,
+            viewer=current_user,
+            can_lead=can_lead_location(current_user, shift.location),
+            now=utcnow(),
+            locale=str(get_locale() or "en"),
+        )
+    except FieldError as error:
+        abort(400, error.message)
+    return render_template("huddle/screen.html", huddle=huddle, max_notes=service.MAX_NOTES_LENGTH)
+
+
+@bp.post("/<int:shift_id>/<day>/start")
+@login_required
+def start(shift_id: int, day: str):
+    shift, the_day = _shift_and_day(shift_id, day, lead=True)
+    try:
+        agenda = service.start_huddle(shift, the_day, actor=current_user, now=utcnow())
+    except FieldError as error:
+        return _failed(error, shift, the_day)
+    if _wants_json():
+        return jsonify(_state(agenda))
+    return _back(shift, the_day)
+
+
+@bp.post("/<int:shift_id>/<day>/finish")
+@login_required
+def finish(shift_id: int, day: str):
+    shift, the_day = _shift_and_day(shift_id, day, lead=True)
+    raw_ids = request.form.getlist("kudos_id") or (request.get_json(silent=True) or {}).get(
+        "kudos_ids", []
+    )
+    try:
+        kudos_ids = [int(value) for value in raw_ids]
+    except (TypeError, ValueError):
+        return _failed(
+            FieldError("kudos_ids", _("kudos_ids must be whole numbers.")), shift, the_day
+        )
+    try:
+        agenda = service.finish_huddle(shift, the_day, kudos_ids, actor=current_user, now=utcnow())
+    except FieldError as error:
+        return _failed(error, shift, the_day)
+    if _wants_json():
+        return jsonify(_state(agenda))
+    return _back(shift, the_day)
+
+
+@bp.post("/<int:shift_id>/<day>/notes")
+@login_required
+def notes(shift_id: int, day: str):
+    shift, the_day = _shift_and_day(shift_id, day, lead=True)
+    text = request.form.get("notes")
+    if text is None:
+        text = str((request.get_json(silent=True) or {}).get("notes", ""))
+    try:
+        agenda = service.save_notes(shift, the_day, text, actor=current_user, now=utcnow())
+    except FieldError as error:
+        return _failed(error, shift, the_day)
+    if _wants_json():
+        return jsonify({"notes": agenda.notes})
+    flash(_("Notes saved."), "success")
+    return _back(shift, the_day)
+
+
+@bp.post("/<int:shift_id>/<day>/caught-up")
+@login_required
+def caught_up(shift_id: int, day: str):
+    shift, the_day = _shift_and_day(shift_id, day)
+    try:
+        service.catch_up(shift, the_day, current_user, now=utcnow())
+    except FieldError as error:
+        return _failed(error, shift, the_day)
+    flash(_("Marked as read. Thank you for catching up."), "success")
+    return redirect(url_for("main.today"))
+
+
+@bp.get("/<int:shift_id>/<day>/check-in.svg")
+@login_required
+def check_in_code(shift_id: int, day: str):
+    shift, the_day = _shift_and_day(shift_id, day, lead=True)
+    try:
+        token = service.check_in_token_for(shift, the_day, actor=current_user, now=utcnow())
+    except FieldError as error:
+        abort(400, error.message)
+    svg = service.check_in_qr_svg(url_for("huddle.check_in", token=token, _external=True))
+    response = Response(
+        '<?xml version="1.0" encoding="utf-8"?>'
+        + str(svg).replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1),
+        mimetype="image/svg+xml",
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/check-in/<token>", methods=["GET", "POST"])
+@login_required
+def check_in(token: str):
+    if request.method == "GET":
+        try:
+            agenda, shift = service.check_in_target(token, current_user)
+        except FieldError as error:
+            return render_template("huddle/check_in.html", error=error.message), 400
+        return render_template("huddle/check_in.html", agenda=agenda, shift=shift, token=token)
+    try:
+        agenda, shift = service.check_in(token, current_user, now=utcnow())
+    except FieldError as error:
+        return render_template("huddle/check_in.html", error=error.message), 422
+    return render_template("huddle/check_in.html", agenda=agenda, shift=shift, done=True)
+
+
+def _state(agenda) -> dict[str, object]:
+    return {
+        "status": agenda.status,
+        "started_at": agenda.started_at.isoformat() if agenda.started_at else None,
+        "finished_at": agenda.finished_at.isoformat() if agenda.finished_at else None,
+    }
