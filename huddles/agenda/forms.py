@@ -15,6 +15,7 @@ from wtforms import (
     SelectField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from huddles.rotation import FILLS, KINDS
@@ -45,16 +46,18 @@ WEEKDAY_NAMES = [
 ]
 
 
-def kind_choices(blank: str | None = None) -> list[tuple[str, str]]:
-    first = [("", blank)] if blank is not None else []
-    return first + [(kind, str(KIND_LABELS[kind])) for kind in KINDS]
+def kind_choices(blank: str | None = None) -> list[SelectChoice]:
+    first = [SelectChoice("", blank)] if blank is not None else []
+    return first + [SelectChoice(kind, str(KIND_LABELS[kind])) for kind in KINDS]
 
 
 class SlotForm(Form):
     key = StringField(_l("Key"), validators=[Optional(), Length(max=40)])
     title = StringField(_l("Title"), validators=[Optional(), Length(max=120)])
     fill = SelectField(
-        _l("Filled by"), choices=[(fill, FILL_LABELS[fill]) for fill in FILLS], default="rotation"
+        _l("Filled by"),
+        choices=[SelectChoice(fill, FILL_LABELS[fill]) for fill in FILLS],
+        default="rotation",
     )
     kind = SelectField(_l("Kind of topic"), validators=[Optional()])
     minutes = DecimalField(
@@ -83,9 +86,9 @@ class TemplateForm(FlaskForm):
     scope = SelectField(
         _l("Who discusses the same topic on a day"),
         choices=[
-            ("shift", _l("Each shift on its own")),
-            ("location", _l("Every shift of this location")),
-            ("organisation", _l("Every location of the organisation")),
+            SelectChoice("shift", _l("Each shift on its own")),
+            SelectChoice("location", _l("Every shift of this location")),
+            SelectChoice("organisation", _l("Every location of the organisation")),
         ],
     )
 
@@ -110,9 +113,9 @@ class PinForm(FlaskForm):
     scope = SelectField(
         _l("For"),
         choices=[
-            ("location", _l("This location")),
-            ("organisation", _l("The whole organisation")),
-            ("shift", _l("One shift")),
+            SelectChoice("location", _l("This location")),
+            SelectChoice("organisation", _l("The whole organisation")),
+            SelectChoice("shift", _l("One shift")),
         ],
         default="location",
     )

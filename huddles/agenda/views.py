@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from huddles.agenda import service
 from huddles.agenda.forms import KIND_LABELS, WEEKDAY_NAMES, PinForm, TemplateForm, UnpinForm
@@ -82,6 +83,9 @@ def _attach(form: TemplateForm, error: FieldError) -> None:
             if field is not None:
                 field.errors = [*field.errors, error.message]
                 return
+    if error.field in ("slots", "weekday_themes"):
+        form.form_errors.append(error.message)
+        return
     attach_to_form(form, error)
 
 
@@ -105,9 +109,13 @@ def _pin_form(location) -> PinForm:
     form = PinForm(prefix="pin")
     settings = service.template_for(location.id)
     form.slot_key.choices = [
-        (slot.key, slot.title) for slot in settings.template.slots if slot.fill == "rotation"
+        SelectChoice(slot.key, slot.title)
+        for slot in settings.template.slots
+        if slot.fill == "rotation"
     ]
-    form.shift_id.choices = [(0, "—")] + [(shift.id, shift.name) for shift in location.shifts]
+    form.shift_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(shift.id, shift.name) for shift in location.shifts
+    ]
     return form
 
 

@@ -64,6 +64,40 @@ TOPIC_FIELDS: dict[str, Any] = {
     "avoid": {"type": "string", "nullable": True, "description": "lexicon only"},
     "say_instead": {"type": "string", "nullable": True, "description": "lexicon only"},
 }
+AGENDA_ITEM: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "position": {"type": "integer"},
+        "slot": {"type": "string", "example": "topic"},
+        "slot_title": {"type": "string"},
+        "fill": {"type": "string", "enum": ["roster", "kudos", "rotation", "notes"]},
+        "kind": {"type": "string", "nullable": True, "enum": TOPIC_KINDS},
+        "title": {"type": "string"},
+        "minutes": {"type": "number"},
+        "topic_slug": {"type": "string", "nullable": True},
+        "body_html": {"type": "string", "description": "sanitised HTML"},
+        "prompt": {"type": "string"},
+        "avoid": {"type": "string", "nullable": True},
+        "say_instead": {"type": "string", "nullable": True},
+        "lang": {"type": "string", "nullable": True},
+        "reason": {"type": "string", "enum": ["fixed", "pin", "fresh", "repeat", "empty"]},
+        "swapped": {"type": "boolean"},
+    },
+}
+AGENDA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "shift_id": {"type": "integer"},
+        "date": {"type": "string", "format": "date"},
+        "status": {"type": "string", "enum": ["planned", "running", "done"]},
+        "scope": {"type": "string", "example": "location:1"},
+        "opened": {"type": "boolean"},
+        "minutes": {"type": "number"},
+        "items": {"type": "array", "items": AGENDA_ITEM},
+        "kudos": {"type": "array", "items": {"type": "object"}},
+    },
+}
 CONFLICT = {"409": {"description": "Duplicate slug or a newer revision"}}
 
 
@@ -205,8 +239,32 @@ def document() -> dict[str, Any]:
             },
             "/shifts/{id}/agenda": {
                 "get": {
+                    "summary": "The shift's agenda of a day (made on first request, then frozen)",
                     "parameters": [SHIFT_ID, DATE, LANG],
-                    "responses": {"200": _ok({"type": "object"}), **ERRORS},
+                    "responses": {"200": _ok(AGENDA), **ERRORS},
+                }
+            },
+            "/shifts/{id}/agenda/swap": {
+                "post": {
+                    "summary": "A lead swaps a topic slot for the next best one, before the start",
+                    "parameters": [SHIFT_ID, DATE, LANG],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["slot"],
+                                    "properties": {"slot": {"type": "string", "example": "topic"}},
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _ok(AGENDA),
+                        **ERRORS,
+                        "409": {"description": "The huddle has started"},
+                    },
                 }
             },
             "/shifts/{id}/attendance": {
