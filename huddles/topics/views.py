@@ -54,6 +54,10 @@ def _positive_arg(name: str, default: int) -> int:
     return int(raw) if raw.isdigit() and int(raw) > 0 else default
 
 
+def _plain_number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
+
+
 def _today() -> date:
     return utcnow().date()
 
@@ -188,7 +192,7 @@ def edit(slug: str):
                 "kind": revision.kind,
                 "status": revision.status,
                 "title": revision.title,
-                "minutes": revision.minutes,
+                "minutes": _plain_number(revision.minutes),
                 "prompt": revision.prompt,
                 "body": revision.body,
                 "tags": ", ".join(revision.tags or ()),

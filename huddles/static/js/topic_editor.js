@@ -6,11 +6,13 @@
   if (!preview || !body) { return; }
   var url = preview.getAttribute("data-preview-url");
   var token = preview.getAttribute("data-csrf");
+  var placeholder = preview.innerHTML;
   var timer = null;
   var latest = 0;
 
   function render() {
     var ticket = ++latest;
+    if (!body.value.trim()) { preview.innerHTML = placeholder; return; }
     fetch(url, {
       method: "POST",
       credentials: "same-origin",
@@ -26,6 +28,15 @@
       if (ticket === latest) { preview.textContent = preview.getAttribute("data-error"); }
     });
   }
+
+  // The avoid / say-instead pair belongs to lexicon phrases only.
+  var kind = document.getElementById("kind");
+  var lexicon = document.getElementById("lexicon-fields");
+  function showLexiconFields() {
+    if (kind && lexicon) { lexicon.hidden = kind.value !== "lexicon"; }
+  }
+  if (kind) { kind.addEventListener("change", showLexiconFields); }
+  showLexiconFields();
 
   body.addEventListener("input", function () {
     window.clearTimeout(timer);
