@@ -46,7 +46,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check huddles tests app.py
 
 typecheck: $(STAMP)
-	$(BIN)/mypy huddles/rotation
+	$(BIN)/mypy --follow-imports=silent huddles/rotation
 
 clean:
 	rm -rf $(VENV) instance/huddles.db*
