@@ -6,12 +6,15 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_skeleton, format_time
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from huddles.agenda.models import Agenda
+from huddles.agenda.service import KUDOS_PROVIDER
 from huddles.auth.access import can_lead_location, location_for, visible_locations
 from huddles.extensions import db
 from huddles.kudos import service
@@ -21,6 +24,16 @@ from huddles.org.models import Location
 from huddles.validation import FieldError, attach_to_form
 
 bp = Blueprint("kudos", __name__)
+
+
+def _huddle_kudos(agenda: Agenda) -> list[dict[str, Any]]:
+    """The thank-yous of a huddle as JSON, for the agenda API."""
+    return [service.kudos_json(kudos) for kudos in service.kudos_for_huddle(agenda)]
+
+
+@bp.record_once
+def _provide_huddle_kudos(state: BlueprintSetupState) -> None:
+    state.app.extensions.setdefault(KUDOS_PROVIDER, _huddle_kudos)
 
 
 def _now() -> datetime:
@@ -56,7 +69,9 @@ def _local_time(location: Location):
     locale = str(get_locale() or "en")
 
     def local_time(moment: datetime) -> str:
-        return format_datetime(moment, format="medium", tzinfo=zone, locale=locale)
+        # "23 Nov · 14:05" in the reader's language, at the location's time.
+        day = format_skeleton("MMMd", moment, tzinfo=zone, locale=locale)
+        return f"{day} · {format_time(moment, format='short', tzinfo=zone, locale=locale)}"
 
     return local_time
 
@@ -135,7 +150,11 @@ def wall():
         else:
             flash(_("Thank you! Your kudos for %(name)s is on the wall.", name=kudos.receiver.name))
             return redirect(
-                url_for("kudos.wall", location_id=_admin_location_id(kudos.location_id))
+                url_for(
+                    "kudos.wall",
+                    location_id=_admin_location_id(kudos.location_id),
+                    _anchor=f"kudos-{kudos.id}",
+                )
             )
     return _render_wall(location, form, status=422 if request.method == "POST" else 200)
 

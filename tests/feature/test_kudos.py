@@ -57,8 +57,8 @@ def test_staff_thank_a_colleague_from_the_wall(client, world, login):
         },
     )
     assert response.status_code == 302
-    assert response.headers["Location"] == "/kudos"
     [kudos] = kudos_rows()
+    assert response.headers["Location"] == f"/kudos#kudos-{kudos.id}"
     assert (kudos.from_user_id, kudos.to_user_id, kudos.value) == (
         world.staff.id,
         world.colleague.id,
@@ -233,8 +233,9 @@ def test_admins_pick_a_location(client, world, login):
         f"/kudos?location_id={world.there.id}",
         data={"to_user_id": world.other_staff.id, "message": "Great inventory work"},
     )
-    assert response.headers["Location"] == f"/kudos?location_id={world.there.id}"
-    assert kudos_rows()[-1].location_id == world.there.id
+    kudos = kudos_rows()[-1]
+    assert kudos.location_id == world.there.id
+    assert response.headers["Location"] == f"/kudos?location_id={world.there.id}#kudos-{kudos.id}"
 
 
 def test_staff_cannot_open_another_locations_wall(client, world, login):
@@ -266,7 +267,7 @@ def test_leads_and_admins_hide_and_unhide_with_a_reason(client, world, login, mo
     as_moderator = client.get(f"/kudos?location_id={world.here.id}").get_data(as_text=True)
     assert "An inside joke" in as_moderator
     assert "is-hidden" in as_moderator
-    assert f"by {moderator_user.name}: Private" in as_moderator
+    assert f'by {moderator_user.name}: <span dir="auto">Private</span>' in as_moderator
 
     login(world.staff)
     assert "An inside joke" not in client.get("/kudos").get_data(as_text=True)
@@ -446,3 +447,15 @@ def test_openapi_describes_the_kudos_endpoints(client):
     assert {"get", "post"} <= set(paths["/kudos"])
     names = {p["name"] for p in paths["/kudos"]["get"]["parameters"]}
     assert {"location_id", "since", "page", "per_page"} <= names
+
+
+def test_the_agenda_api_lists_the_shifts_thank_yous(client, world, login):
+    kudos = add_kudos(world.staff, world.colleague, "Read me out", minutes_ago=30)
+    add_kudos(world.other_lead, world.other_staff, "Not this shift")
+    login(world.staff)
+    response = client.get(f"/api/v1/shifts/{world.shift.id}/agenda")
+    assert response.status_code == 200
+    listed = response.get_json()["kudos"]
+    assert [(k["id"], k["message"], k["to_name"]) for k in listed] == [
+        (kudos.id, "Read me out", "Cleo Colleague")
+    ]

@@ -1,5 +1,5 @@
-// The kudos wall: a live character count under the message, and the admin's location picker
-// that shows the chosen location at once.
+// The kudos wall: a live character count under the message, a form that sends once, and the
+// admin's location picker that shows the chosen location at once.
 (function () {
   "use strict";
 
@@ -16,6 +16,17 @@
     }
     area.addEventListener("input", update);
     update();
+  });
+
+  // One tap, one kudos: a second tap while the first is on its way sends nothing more.
+  document.querySelectorAll("form[data-once]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.getAttribute("data-sent")) {
+        event.preventDefault();
+        return;
+      }
+      form.setAttribute("data-sent", "1");
+    });
   });
 
   document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
