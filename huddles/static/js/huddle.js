@@ -70,6 +70,9 @@
     if (nextButton) {
       nextButton.firstChild.textContent = (index === last && status !== "done" ? S.finish : S.next) + " ";
     }
+    // On the last slot "Next" finishes; elsewhere a separate button ends the huddle early.
+    var finishForm = $(".js-finish-form");
+    if (finishForm) finishForm.hidden = status !== "running" || index === last;
     try { history.replaceState(null, "", "#slot-" + index); } catch (e) { /* file:// */ }
     fit(slots[index]);
     tick();
@@ -212,8 +215,6 @@
     enteredAt = now();
     var form = $(".js-start-form");
     if (form) form.hidden = true;
-    var finishForm = $(".js-finish-form");
-    if (finishForm) finishForm.hidden = false;
     var nextButton = $(".js-next");
     if (nextButton) nextButton.hidden = false;
     if (nextButton) nextButton.focus();

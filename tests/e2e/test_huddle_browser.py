@@ -1,0 +1,130 @@
+"""End to end in headless Chromium: a lead runs today's huddle; staff thank a colleague by phone."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from huddles.agenda.models import Agenda
+from huddles.attendance.models import Attendance
+from huddles.config import PROJECT_ROOT
+from huddles.db import utcnow
+from huddles.extensions import db
+from huddles.kudos.models import Kudos
+from huddles.kudos.service import give_kudos
+from huddles.topics.service import import_library
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def people(world, make_user):
+    """The world's lead and staff, with passwords so they can sign in through the form."""
+    for person in (world.lead, world.staff, world.colleague):
+        person.set_password(PASSWORD)
+    db.session.commit()
+    import_library(Path(PROJECT_ROOT) / "content", None, utcnow())
+    return world
+
+
+def sign_in(page, base: str, email: str) -> None:
+    page.goto(base + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+
+
+def eventually(check: Callable[[], bool], seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        db.session.expire_all()
+        if check():
+            return
+        time.sleep(0.1)
+    raise AssertionError("the change never reached the database")
+
+
+def test_a_lead_runs_todays_huddle_with_the_keyboard(live_server, browser, people):
+    give_kudos(
+        people.colleague,
+        to_user_id=people.staff.id,
+        message="Thanks for the calm handover.",
+        value=None,
+        now=utcnow(),
+        daily_cap=5,
+    )
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, live_server, people.lead.email)
+
+    page.get_by_role("link", name="Open huddle").first.click()
+    current = page.locator(".slot.is-current")
+    assert current.locator(".slot-title").inner_text() == "Welcome and roll call"
+    page.keyboard.press("Space")  # the first press starts the huddle and its clock
+    page.wait_for_selector('#huddle[data-status="running"]')
+    eventually(lambda: db.session.scalar(sa.select(Agenda.status)) == "running")
+
+    page.keyboard.press("ArrowRight")
+    assert current.locator(".slot-title").inner_text() == "Thank-yous"
+    assert "Thanks for the calm handover." in current.inner_text()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowLeft")
+    assert "topic of the day" in current.locator(".slot-label").inner_text().lower()
+
+    page.keyboard.press("a")
+    row = page.locator(f'.ap-row[data-user-id="{people.staff.id}"]')
+    row.get_by_role("button", name="Present").click()
+    row.get_by_role("button", name="Late").click()
+    eventually(lambda: db.session.scalar(sa.select(Attendance.status)) == "late")
+    row.get_by_role("button", name="Late").click()  # a second tap undoes it
+    eventually(lambda: db.session.scalar(sa.select(sa.func.count(Attendance.id))) == 0)
+    row.get_by_role("button", name="Present").click()
+    eventually(lambda: db.session.scalar(sa.select(Attendance.status)) == "present")
+    page.keyboard.press("Escape")
+    assert page.locator("#attendance").is_hidden()
+
+    page.keyboard.press("Escape")
+    assert page.locator("#overview").is_visible()
+    page.locator(".js-goto").nth(4).click()
+    assert current.locator(".slot-title").inner_text() == "Today and close"
+    page.keyboard.press("ArrowRight")  # on the last slot: finish
+    page.wait_for_selector("text=Huddle done.")
+    agenda = db.session.scalars(sa.select(Agenda)).one()
+    db.session.refresh(agenda)
+    assert agenda.status == "done"
+    assert agenda.started_by_id == agenda.finished_by_id == people.lead.id
+    assert db.session.scalar(sa.select(Kudos.read_out_agenda_id)) == agenda.id
+    assert "1 of 3 here" in page.inner_text(".done-banner")
+    assert errors == []
+    context.close()
+
+
+def test_a_staff_member_thanks_a_colleague_from_a_phone(live_server, browser, people):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    sign_in(page, live_server, people.staff.email)
+    page.get_by_role("link", name="Thank a colleague").first.click()
+    page.wait_for_url(live_server + "/kudos*")
+    page.select_option("select[name=to_user_id]", str(people.colleague.id))
+    page.fill("textarea[name=message]", "You found the lost passport in ten minutes. Thank you!")
+    values = page.locator("select[name=value] option")
+    if values.count() > 1:
+        page.select_option("select[name=value]", index=1)
+    page.locator("form button[type=submit]", has_text="Send thanks").click()
+    page.wait_for_selector("text=You found the lost passport in ten minutes. Thank you!")
+    kudos = db.session.scalars(sa.select(Kudos)).one()
+    assert (kudos.from_user_id, kudos.to_user_id) == (people.staff.id, people.colleague.id)
+    page.goto(live_server + "/kudos")
+    assert "You found the lost passport" in page.inner_text("main")
+    context.close()
