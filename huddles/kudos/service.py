@@ -132,10 +132,13 @@ def give_kudos(
     assert location_id is not None
     day = local_day(giver.location, now)
     for _attempt in range(_CAP_RETRIES):
-        used = db.session.scalar(
-            sa.select(sa.func.coalesce(sa.func.max(Kudos.daily_number), 0)).where(
-                Kudos.from_user_id == giver_id, Kudos.given_on == day
+        used: int = (
+            db.session.scalar(
+                sa.select(sa.func.max(Kudos.daily_number)).where(
+                    Kudos.from_user_id == giver_id, Kudos.given_on == day
+                )
             )
+            or 0
         )
         if used >= daily_cap:
             raise KudosCapReached(daily_cap)
@@ -268,10 +271,8 @@ def unhide_kudos(actor: User, location: Location, kudos_id: int) -> Kudos:
     return kudos
 
 
-def _roster_ids(shift_ids: sa.ColumnElement[Any] | list[int]) -> sa.Select[tuple[int]]:
-    if isinstance(shift_ids, list):
-        return sa.select(RosterEntry.user_id).where(RosterEntry.shift_id.in_(shift_ids))
-    return sa.select(RosterEntry.user_id).where(RosterEntry.shift_id == shift_ids)
+def _roster_ids(shift_ids: list[int]) -> sa.Select[tuple[int]]:
+    return sa.select(RosterEntry.user_id).where(RosterEntry.shift_id.in_(shift_ids))
 
 
 def kudos_for_huddle(agenda: Agenda) -> list[Kudos]:
@@ -304,7 +305,7 @@ def kudos_for_huddle(agenda: Agenda) -> list[Kudos]:
         sa.select(Kudos)
         .options(joinedload(Kudos.giver), joinedload(Kudos.receiver))
         .where(
-            Kudos.to_user_id.in_(_roster_ids(agenda.shift_id)),
+            Kudos.to_user_id.in_(_roster_ids([agenda.shift_id])),
             Kudos.hidden_at.is_(None),
             sa.or_(unread, Kudos.read_out_agenda_id == agenda.id),
         )

@@ -200,3 +200,24 @@ def test_kudos_json(world):
     assert data["created_at"] == "2026-03-10T09:00:00Z"
     assert "hidden_reason" not in data
     assert service.kudos_json(kudos, moderation=True)["hidden"] is False
+
+
+def test_a_lost_race_for_a_place_in_the_day_counts_again(world, monkeypatch):
+    """Two requests read the same count; the one that loses the unique place retries, once."""
+    first = give(world.staff, world.colleague)
+    real_scalar = db.session.scalar
+    calls = []
+
+    def scalar(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            return None  # the count read "before" the other request's insert landed
+        return real_scalar(*args, **kwargs)
+
+    monkeypatch.setattr(db.session, "scalar", scalar)
+    second = give(world.staff, world.lead, cap=2)
+    assert (first.daily_number, second.daily_number) == (1, 2)
+    assert len(calls) == 2
+    monkeypatch.setattr(db.session, "scalar", scalar)
+    with pytest.raises(service.KudosCapReached):
+        give(world.staff, world.lead, cap=2)
