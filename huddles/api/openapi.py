@@ -117,6 +117,35 @@ def _topic_body(required: list[str]) -> dict[str, Any]:
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
+ATTENDANCE_STATUS = {
+    "type": "string",
+    "enum": ["present", "late", "excused", "absent"],
+    "nullable": True,
+}
+ATTENDANCE_ROW = {
+    "type": "object",
+    "properties": {
+        "user_id": {"type": "integer"},
+        "name": {"type": "string"},
+        "status": ATTENDANCE_STATUS,
+        "visitor": {"type": "boolean"},
+        "self_check_in": {"type": "boolean"},
+        "caught_up": {"type": "boolean"},
+    },
+}
+ATTENDANCE_RECORD = {
+    "type": "object",
+    "properties": {
+        "user_id": {"type": "integer"},
+        "status": ATTENDANCE_STATUS,
+        "visitor": {"type": "boolean"},
+        "self_check_in": {"type": "boolean"},
+        "marked_by_id": {"type": "integer", "nullable": True},
+        "marked_at": {"type": "string", "format": "date-time"},
+    },
+}
+
+
 def document() -> dict[str, Any]:
     """The whole document."""
     return {
@@ -269,9 +298,11 @@ def document() -> dict[str, Any]:
             },
             "/shifts/{id}/attendance": {
                 "get": {
+                    "description": "The shift's roster (then visitors) and each one's status "
+                    "(null: not marked). Lead of that location or admin.",
                     "parameters": [SHIFT_ID, DATE],
                     "responses": {
-                        "200": _ok({"type": "array", "items": {"type": "object"}}),
+                        "200": _ok({"type": "array", "items": ATTENDANCE_ROW}),
                         **ERRORS,
                     },
                 }
@@ -295,8 +326,13 @@ def document() -> dict[str, Any]:
                             }
                         }
                     },
+                    "responses": {"200": _ok(ATTENDANCE_RECORD), **ERRORS, "422": ERRORS["400"]},
+                },
+                "delete": {
+                    "description": "Undo: the person is no longer marked (repeating is fine).",
+                    "parameters": [SHIFT_ID, _param("user_id", "path", "integer"), DATE],
                     "responses": {"200": _ok({"type": "object"}), **ERRORS},
-                }
+                },
             },
             "/topics": {
                 "get": {

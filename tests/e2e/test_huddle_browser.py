@@ -89,6 +89,20 @@ def test_a_lead_runs_todays_huddle_with_the_keyboard(live_server, browser, peopl
     eventually(lambda: db.session.scalar(sa.select(sa.func.count(Attendance.id))) == 0)
     row.get_by_role("button", name="Present").click()
     eventually(lambda: db.session.scalar(sa.select(Attendance.status)) == "present")
+    # The network drops: the tap waits in a queue and goes through once it is back.
+    context.set_offline(True)
+    page.locator(f'.ap-row[data-user-id="{people.colleague.id}"]').get_by_role(
+        "button", name="Excused"
+    ).click()
+    page.wait_for_selector(".js-sync.is-offline")
+    context.set_offline(False)
+    eventually(
+        lambda: db.session.scalar(
+            sa.select(Attendance.status).where(Attendance.user_id == people.colleague.id)
+        )
+        == "excused",
+        seconds=20,
+    )
     page.keyboard.press("Escape")
     assert page.locator("#attendance").is_hidden()
 

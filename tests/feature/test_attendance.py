@@ -202,3 +202,10 @@ def test_many_taps_from_several_devices_lose_nothing_and_make_no_duplicates(app,
     assert len(marked) == len(people)
     assert {user_id for user_id, _status in marked} == {person.id for person in people}
     assert all(status == ("late" if user_id % 3 == 0 else "present") for user_id, status in marked)
+
+
+def test_openapi_describes_the_attendance_endpoints(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert set(paths["/shifts/{id}/attendance/{user_id}"]) == {"put", "delete"}
+    row = paths["/shifts/{id}/attendance"]["get"]["responses"]["200"]
+    assert "status" in row["content"]["application/json"]["schema"]["items"]["properties"]
