@@ -40,9 +40,13 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
     with app.app_context():
         # Start from nothing, so a left-over schema from an earlier run cannot hide a migration bug.
-        db.drop_all()
         with db.engine.begin() as connection:
-            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+            if connection.dialect.name == "postgresql":
+                connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+                connection.execute(sa.text("CREATE SCHEMA public"))
+            else:
+                db.metadata.drop_all(connection)
+                connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
         upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
         db.engine.dispose()
     return url
