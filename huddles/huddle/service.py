@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import segno
 import sqlalchemy as sa
@@ -58,6 +59,14 @@ class HuddleScreen:
         if self.agenda.started_at and self.agenda.finished_at:
             return int((self.agenda.finished_at - self.agenda.started_at).total_seconds())
         return None
+
+    @property
+    def finished_time(self) -> str | None:
+        """When it finished, HH:MM in the location's time zone."""
+        if self.agenda.finished_at is None:
+            return None
+        zone = ZoneInfo(self.shift.location.timezone)
+        return self.agenda.finished_at.astimezone(zone).strftime("%H:%M")
 
     @property
     def missed(self) -> list[RosterRow]:
