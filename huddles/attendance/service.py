@@ -292,20 +292,6 @@ def mark_caught_up(agenda: Agenda, user: User, *, now: datetime) -> None:
     db.session.commit()
 
 
-def attended(agenda: Agenda, user: User) -> bool:
-    """Whether the person was marked present or late at this huddle."""
-    return (
-        db.session.scalar(
-            sa.select(Attendance.id).where(
-                Attendance.agenda_id == agenda.id,
-                Attendance.user_id == user.id,
-                Attendance.status.in_(ATTENDED),
-            )
-        )
-        is not None
-    )
-
-
 def missed_huddles(user: User, *, now: datetime, days: int = 7) -> list[tuple[Agenda, Shift]]:
     """Finished huddles of the person's shifts in the last `days` they neither attended nor read."""
     since = (now - timedelta(days=days + 1)).date()
