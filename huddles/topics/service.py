@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from huddles.agenda.models import Agenda, AgendaItem
+from huddles.agenda.service import refresh_unopened_agendas
 from huddles.auth.models import User
 from huddles.extensions import db
 from huddles.topics import files
@@ -195,6 +196,7 @@ def update_topic(
         topic, data, _next_number(topic), actor, now, summary or _summary(changed)
     )
     _commit(topic.slug)
+    refresh_unopened_agendas(topic, now)
     return revision
 
 
@@ -225,6 +227,7 @@ def restore_revision(topic: Topic, number: int, actor: User | None, now: datetim
         f"Restored revision {number}",
     )
     _commit(topic.slug)
+    refresh_unopened_agendas(topic, now)
     return revision
 
 
@@ -301,6 +304,7 @@ def import_library(
             .group_by(TopicRevision.topic_id)
         ).all()
     )
+    edited: list[Topic] = []
     for slug, (_name, data) in parsed.items():
         topic = existing.get(slug)
         if topic is None:
@@ -315,6 +319,7 @@ def import_library(
         summary = f"Imported: changed {', '.join(changed)}"
         _add_revision(topic, data, number, actor, now, summary)
         report.changed.append(slug)
+        edited.append(topic)
     try:
         db.session.commit()
     except IntegrityError:
@@ -322,6 +327,8 @@ def import_library(
         raise Conflict(
             "directory", str(_l("The library changed during the import; run it again."))
         ) from None
+    for topic in edited:
+        refresh_unopened_agendas(topic, now)
     return report
 
 

@@ -97,10 +97,12 @@ def test_a_lead_runs_todays_huddle_with_the_keyboard(live_server, browser, peopl
     page.wait_for_selector(".js-sync.is-offline")
     context.set_offline(False)
     eventually(
-        lambda: db.session.scalar(
-            sa.select(Attendance.status).where(Attendance.user_id == people.colleague.id)
-        )
-        == "excused",
+        lambda: (
+            db.session.scalar(
+                sa.select(Attendance.status).where(Attendance.user_id == people.colleague.id)
+            )
+            == "excused"
+        ),
         seconds=20,
     )
     page.keyboard.press("Escape")

@@ -1,4 +1,4 @@
-"""Admin pages for locations, shifts, rosters and people: each bad input is named, nothing half-saved."""
+"""Admin pages for locations, shifts, rosters and people: bad input is named, nothing half-saved."""
 
 import pytest
 import sqlalchemy as sa
