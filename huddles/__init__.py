@@ -163,6 +163,8 @@ def register_blueprints(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from huddles.i18n import LANGUAGE_NAMES, text_direction
 
+    app.add_template_filter(text_direction, "direction")
+
     @app.context_processor
     def inject_locale() -> dict[str, Any]:
         locale = str(get_locale() or "en")

@@ -28,7 +28,8 @@ def load(if_empty: bool) -> None:
     if not result.created:
         click.echo("The demo organisation is already loaded.")
         return
-    click.echo("Demo organisation loaded. Sign in at http://127.0.0.1:5000/login with:")
+    port = os.environ.get("PORT", "5000")
+    click.echo(f"Demo organisation loaded. Sign in at http://127.0.0.1:{port}/login with:")
     click.echo("  admin@example.com (admin), lead@example.com and staff1..12@example.com")
     click.echo("  (first location), lead2@example.com and staff13..24@example.com (second)")
     click.echo(f"  password: {password}")
