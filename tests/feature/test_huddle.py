@@ -308,3 +308,16 @@ def test_the_huddle_page_makes_the_same_number_of_queries_for_any_roster(
     small = scenario(make_location("Small Inn", "Europe/Berlin"), 2, 1)
     large = scenario(make_location("Grand Hotel", "Europe/Berlin"), 40, 30)
     assert small == large
+
+
+def test_untranslated_topic_text_keeps_its_own_direction_on_an_arabic_screen(client, world, login):
+    from tests.feature.agenda_helpers import add_topic
+
+    for kind in ("tip", "wow-story", "default-of-yes", "culture-matrix", "habit", "recovery"):
+        add_topic(f"only-english-{kind}", kind)
+    add_topic("only-english-phrase", "lexicon", avoid="No problem.", say_instead="My pleasure.")
+    login(world.lead)
+    html = client.get(page_url(world) + "?lang=ar").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in html
+    titles = re.findall(r'<h2 class="slot-title"[^>]*>', html)
+    assert any('lang="en"' in title and 'dir="ltr"' in title for title in titles)
