@@ -76,6 +76,16 @@ def screen(shift_id: int, day: str):
     return render_template("huddle/screen.html", huddle=huddle, max_notes=service.MAX_NOTES_LENGTH)
 
 
+def _json_object() -> dict:
+    """The request's JSON object; {} for a form post; 400 for JSON that is not an object."""
+    if not request.is_json:
+        return {}
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        abort(400, _("Send a JSON object."))
+    return data
+
+
 @bp.post("/<int:shift_id>/<day>/start")
 @login_required
 def start(shift_id: int, day: str):
@@ -93,10 +103,10 @@ def start(shift_id: int, day: str):
 @login_required
 def finish(shift_id: int, day: str):
     shift, the_day = _shift_and_day(shift_id, day, lead=True)
-    raw_ids = request.form.getlist("kudos_id") or (request.get_json(silent=True) or {}).get(
-        "kudos_ids", []
-    )
+    raw_ids = request.form.getlist("kudos_id") or _json_object().get("kudos_ids", [])
     try:
+        if not isinstance(raw_ids, list):
+            raise TypeError(raw_ids)
         kudos_ids = [int(value) for value in raw_ids]
     except (TypeError, ValueError):
         return _failed(
@@ -117,7 +127,7 @@ def notes(shift_id: int, day: str):
     shift, the_day = _shift_and_day(shift_id, day, lead=True)
     text = request.form.get("notes")
     if text is None:
-        text = str((request.get_json(silent=True) or {}).get("notes", ""))
+        text = str(_json_object().get("notes", ""))
     try:
         agenda = service.save_notes(shift, the_day, text, actor=current_user, now=utcnow())
     except FieldError as error:

@@ -321,3 +321,21 @@ def test_untranslated_topic_text_keeps_its_own_direction_on_an_arabic_screen(cli
     assert '<html lang="ar" dir="rtl">' in html
     titles = re.findall(r'<h2 class="slot-title"[^>]*>', html)
     assert any('lang="en"' in title and 'dir="ltr"' in title for title in titles)
+
+
+@pytest.mark.parametrize("body", [[1, 2], "text", {"kudos_ids": "7"}, {"kudos_ids": [{"a": 1}]}])
+def test_a_malformed_json_finish_is_refused_without_a_crash(client, world, login, body):
+    login(world.lead)
+    client.post(page_url(world) + "/start")
+    response = client.post(page_url(world) + "/finish", json=body)
+    assert response.status_code in (302, 400, 422)
+    assert agenda_of(world).status == "running"
+
+
+@pytest.mark.parametrize("body", [[1], 42, "notes"])
+def test_malformed_json_notes_save_nothing_odd(client, world, login, body):
+    login(world.lead)
+    response = client.post(page_url(world) + "/notes", json=body)
+    assert response.status_code == 400
+    agenda = agenda_of(world)
+    assert agenda is None or agenda.notes == ""
