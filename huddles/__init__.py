@@ -24,6 +24,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         template_folder=str(config.PROJECT_ROOT / "templates"),
     )
     config.load(app, overrides)
+    from huddles.errors import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
@@ -105,6 +108,15 @@ def register_security(app: Flask) -> None:
             and app.config.get("WTF_CSRF_ENABLED", True)
         ):
             csrf.protect()
+
+    @app.before_request
+    def require_json_objects():
+        # Every JSON body this app takes is an object; anything else is refused before a form
+        # or view tries to read it.
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json:
+            data = request.get_json(silent=True)
+            if request.get_data() and not isinstance(data, dict):
+                raise ApiError(400, str(_l("The body must be a JSON object.")))
 
     @app.before_request
     def reject_bad_token():

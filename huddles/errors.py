@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import IntegerConverter
+
+from huddles.extensions import db
 
 CODES = {
     400: "bad_request",
@@ -66,6 +70,17 @@ def _respond(status: int, message: str, code: str | None = None, field: str | No
     return render_template("errors/error.html", status=status, message=message), status
 
 
+MAX_ID = 2**31 - 1  # the largest value of an INTEGER key on PostgreSQL
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in URLs, limited to what a database key can hold: larger numbers are a 404."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 (Werkzeug's name)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def register_error_handlers(app: Flask) -> None:
     """Install the handlers for API errors, CSRF failures, HTTP errors and crashes."""
 
@@ -88,6 +103,13 @@ def register_error_handlers(app: Flask) -> None:
         own = error.description if error.description != type(error).description else None
         message = own if own and status < 500 else _messages().get(status, error.name)
         return _respond(status, message)
+
+    @app.errorhandler(sa.exc.DataError)
+    @app.errorhandler(OverflowError)
+    def out_of_range(error: Exception):
+        # A number too large for the database column (an id of 10**30, say) is bad input.
+        db.session.rollback()
+        return _respond(400, _("A number in the request is out of range."), "out_of_range")
 
     @app.errorhandler(Exception)
     def crash(error: Exception):

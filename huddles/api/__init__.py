@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from huddles.api.openapi import document
 from huddles.auth.access import location_for, visible_locations
-from huddles.errors import ApiError
+from huddles.errors import MAX_ID, ApiError
 from huddles.extensions import csrf, db
 from huddles.org.models import Location, Shift
 
@@ -51,11 +51,14 @@ def int_arg(name: str, *, required: bool = False) -> int | None:
             raise ApiError(400, _("The parameter %(name)s is required.", name=name), field=name)
         return None
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ApiError(
             400, _("The parameter %(name)s must be a whole number.", name=name), field=name
         ) from None
+    if abs(value) > MAX_ID:
+        raise ApiError(400, _("The parameter %(name)s is out of range.", name=name), field=name)
+    return value
 
 
 def local_today(location: Location, now: datetime | None = None) -> date:
