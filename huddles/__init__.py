@@ -4,13 +4,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g, jsonify, request
+from flask import Flask, flash, g, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from huddles import config
-from huddles.extensions import babel, csrf, db, login_manager, migrate
+import huddles.models  # noqa: F401  (the whole schema, for the ORM and Alembic)
+from huddles import config, extensions
+from huddles.agenda.cli import agenda_cli
+from huddles.agenda.views import api_bp as agenda_api_bp
+from huddles.agenda.views import bp as agenda_bp
+from huddles.api import bp as api_bp
+from huddles.attendance.api import bp as attendance_api_bp
+from huddles.auth import service
+from huddles.auth.cli import users_cli
+from huddles.auth.models import User
+from huddles.auth.views import bp as auth_bp
+from huddles.db import install_sqlite_pragmas
+from huddles.demo.cli import demo_cli
+from huddles.errors import ApiError, IdConverter, register_error_handlers
+from huddles.extensions import babel, csrf, login_manager, migrate
+from huddles.huddle.views import bp as huddle_bp
+from huddles.i18n import LANGUAGE_NAMES, select_locale, text_direction
+from huddles.kudos.api import bp as kudos_api_bp
+from huddles.kudos.views import bp as kudos_bp
+from huddles.main.views import bp as main_bp
+from huddles.org.views import bp as org_bp
+from huddles.scheduler.cli import scheduler_cli
+from huddles.topics.api import bp as topics_api_bp
+from huddles.topics.cli import content_cli
+from huddles.topics.views import bp as topics_bp
 
 __version__ = "0.1.0"
 
@@ -24,39 +47,27 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         template_folder=str(config.PROJECT_ROOT / "templates"),
     )
     config.load(app, overrides)
-    from huddles.errors import IdConverter
-
     app.url_map.converters["int"] = IdConverter
     register_extensions(app)
     register_security(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_cli(app)
-    from huddles.errors import register_error_handlers
-
     register_error_handlers(app)
     return app
 
 
 def register_extensions(app: Flask) -> None:
-    import huddles.models  # noqa: F401  (the whole schema, for the ORM and Alembic)
-    from huddles.db import install_sqlite_pragmas
-    from huddles.i18n import select_locale
-
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(config.PROJECT_ROOT / "migrations"))
+    extensions.db.init_app(app)
+    migrate.init_app(app, extensions.db, directory=str(config.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     with app.app_context():
-        install_sqlite_pragmas(db.engine)
+        install_sqlite_pragmas(extensions.db.engine)
 
 
 def register_security(app: Flask) -> None:
-    from huddles.auth import service
-    from huddles.auth.models import User
-    from huddles.errors import ApiError
-
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
@@ -75,7 +86,7 @@ def register_security(app: Flask) -> None:
         identifier, _, version = user_id.partition(":")
         if not identifier.isdigit() or not version.isdigit():
             return None
-        user = db.session.get(User, int(identifier))
+        user = extensions.db.session.get(User, int(identifier))
         if user is None or not user.active or user.session_version != int(version):
             return None
         return user
@@ -92,8 +103,6 @@ def register_security(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def unauthorized():
-        from flask import flash, redirect, url_for
-
         if request.path.startswith("/api/"):
             raise ApiError(401, str(_l("Sign in or send 'Authorization: Bearer <token>'.")))
         flash(login_manager.login_message, login_manager.login_message_category)
@@ -121,17 +130,10 @@ def register_security(app: Flask) -> None:
     @app.before_request
     def reject_bad_token():
         if bearer_token() is not None and request.path.startswith("/api/"):
-            current_user._get_current_object()
+            current_user._get_current_object()  # runs the token check
             if g.get("bad_token"):
-                return jsonify(
-                    {
-                        "error": {
-                            "code": "invalid_token",
-                            "message": str(_l("The API token is not valid or was revoked.")),
-                        }
-                    }
-                ), 401
-        return None
+                message = str(_l("The API token is not valid or was revoked."))
+                raise ApiError(401, message, code="invalid_token")
 
     @app.after_request
     def security_headers(response):
@@ -147,33 +149,25 @@ def register_security(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from huddles.agenda.views import api_bp as agenda_api_bp
-    from huddles.agenda.views import bp as agenda_bp
-    from huddles.api import bp as api_bp
-    from huddles.attendance.api import bp as attendance_api_bp
-    from huddles.auth.views import bp as auth_bp
-    from huddles.huddle.views import bp as huddle_bp
-    from huddles.kudos.api import bp as kudos_api_bp
-    from huddles.kudos.views import bp as kudos_bp
-    from huddles.main.views import bp as main_bp
-    from huddles.org.views import bp as org_bp
-    from huddles.topics.api import bp as topics_api_bp
-    from huddles.topics.views import bp as topics_bp
 
-    for blueprint in (auth_bp, main_bp, org_bp, api_bp):
+    for blueprint in (
+        auth_bp,
+        main_bp,
+        org_bp,
+        api_bp,
+        topics_bp,
+        topics_api_bp,
+        kudos_bp,
+        kudos_api_bp,
+        huddle_bp,
+        attendance_api_bp,
+        agenda_bp,
+        agenda_api_bp,
+    ):
         app.register_blueprint(blueprint)
-    app.register_blueprint(topics_bp)
-    app.register_blueprint(topics_api_bp)
-    app.register_blueprint(kudos_bp)
-    app.register_blueprint(kudos_api_bp)
-    app.register_blueprint(huddle_bp)
-    app.register_blueprint(attendance_api_bp)
-    app.register_blueprint(agenda_bp)
-    app.register_blueprint(agenda_api_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
-    from huddles.i18n import LANGUAGE_NAMES, text_direction
 
     app.add_template_filter(text_direction, "direction")
 
@@ -189,17 +183,9 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from huddles.agenda.cli import agenda_cli
-    from huddles.auth.cli import users_cli
-    from huddles.demo.cli import demo_cli
-    from huddles.scheduler.cli import scheduler_cli
-    from huddles.topics.cli import content_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(agenda_cli)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(content_cli)
-
-
-__all__ = ["create_app", "current_user"]
