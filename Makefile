@@ -46,7 +46,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check huddles tests app.py
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --follow-imports=silent huddles/rotation
+	$(BIN)/mypy --strict --follow-imports=silent huddles/rotation huddles/*/service.py
 
 clean:
 	rm -rf $(VENV) instance/huddles.db*

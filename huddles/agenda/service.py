@@ -473,8 +473,9 @@ def open_agenda(shift: Shift, day: date, *, now: datetime, actor: User | None) -
             .values(opened_at=now)
         )
         db.session.commit()
-        agenda = _load(shift.id, day)
-        assert agenda is not None
+        reloaded = _load(shift.id, day)
+        assert reloaded is not None
+        return reloaded
     return agenda
 
 
@@ -596,7 +597,7 @@ def swap_slot(agenda: Agenda, slot_key: str, *, actor: User | None, now: datetim
     if chosen.slug is None:
         raise FieldError("slot", _("There is no other topic of this kind to swap in."))
     row = rows[chosen.slug]
-    result = db.session.execute(
+    result: sa.CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
         sa.update(AgendaItem)
         .where(
             AgendaItem.id == item.id,
@@ -815,7 +816,9 @@ def _location_scope_keys(location: Location) -> list[str]:
     ]
 
 
-def _refresh_slot(location: Location, scope_key: str, day: date, slot_key: str, now: datetime):
+def _refresh_slot(
+    location: Location, scope_key: str, day: date, slot_key: str, now: datetime
+) -> None:
     """After a pin changed: the slot of the pin's day is chosen again where no one opened it."""
     kind, _sep, ident = scope_key.partition(":")
     if kind == "org":

@@ -321,19 +321,23 @@ def attendance_counts(agenda_ids: list[int]) -> dict[int, tuple[int, int]]:
     """For each agenda: (people attended, people caught up), in one query each."""
     if not agenda_ids:
         return {}
-    present = dict(
+    present: dict[int, int] = dict(
         db.session.execute(
             sa.select(Attendance.agenda_id, sa.func.count())
             .where(Attendance.agenda_id.in_(agenda_ids), Attendance.status.in_(ATTENDED))
             .group_by(Attendance.agenda_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
-    read = dict(
+    read: dict[int, int] = dict(
         db.session.execute(
             sa.select(CatchUp.agenda_id, sa.func.count())
             .where(CatchUp.agenda_id.in_(agenda_ids))
             .group_by(CatchUp.agenda_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     return {
         agenda_id: (present.get(agenda_id, 0), read.get(agenda_id, 0)) for agenda_id in agenda_ids

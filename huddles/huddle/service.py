@@ -93,8 +93,10 @@ def huddle_screen(
     screen.viewer_row = next((row for row in rows if row.user_id == viewer.id), None)
     people = {agenda.started_by_id, agenda.finished_by_id} - {None}
     if people:
-        names = dict(
-            db.session.execute(sa.select(User.id, User.name).where(User.id.in_(people))).all()
+        names: dict[int | None, str] = dict(
+            db.session.execute(sa.select(User.id, User.name).where(User.id.in_(people)))
+            .tuples()
+            .all()
         )
         screen.started_by = names.get(agenda.started_by_id)
         screen.finished_by = names.get(agenda.finished_by_id)

@@ -79,13 +79,15 @@ def _fill_cards(cards: list[HuddleCard]) -> None:
             sa.select(Agenda).where(Agenda.shift_id.in_(shift_ids), Agenda.day.in_(days))
         )
     }
-    sizes = dict(
+    sizes: dict[int, int] = dict(
         db.session.execute(
             sa.select(RosterEntry.shift_id, sa.func.count())
             .join(User, User.id == RosterEntry.user_id)
             .where(RosterEntry.shift_id.in_(shift_ids), User.active.is_(True))
             .group_by(RosterEntry.shift_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     counts = attendance_service.attendance_counts([agenda.id for agenda in agendas.values()])
     for card in cards:

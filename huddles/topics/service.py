@@ -297,12 +297,14 @@ def import_library(
             .options(selectinload(Topic.current_revision))
         )
     }
-    numbers = dict(
+    numbers: dict[int, int] = dict(
         db.session.execute(
             sa.select(TopicRevision.topic_id, sa.func.max(TopicRevision.number))
             .where(TopicRevision.topic_id.in_([t.id for t in existing.values()]))
             .group_by(TopicRevision.topic_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     edited: list[Topic] = []
     for slug, (_name, data) in parsed.items():
@@ -469,12 +471,13 @@ def library_query(filters: LibraryFilters, *, published_only: bool, today: date)
         query = query.where(times_used.between(3, 9))
     elif filters.uses == "10+":
         query = query.where(times_used >= 10)
-    order: list[Any] = {
+    orders: dict[str, list[Any]] = {
         "kind": [Topic.kind, Topic.title],
         "updated": [Topic.updated_at.desc(), Topic.title],
         "last-used": [usage.c.last_used.is_(None), usage.c.last_used.desc(), Topic.title],
         "uses": [times_used.desc(), Topic.title],
-    }.get(filters.sort, [Topic.title])
+    }
+    order = orders.get(filters.sort, [Topic.title])
     return query.order_by(*order, Topic.id)
 
 
