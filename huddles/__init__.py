@@ -8,6 +8,7 @@ from flask import Flask, flash, g, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import huddles.models  # noqa: F401  (the whole schema, for the ORM and Alembic)
 from huddles import config, extensions
@@ -23,7 +24,7 @@ from huddles.auth.views import bp as auth_bp
 from huddles.db import install_sqlite_pragmas
 from huddles.demo.cli import demo_cli
 from huddles.errors import ApiError, IdConverter, register_error_handlers
-from huddles.extensions import babel, csrf, login_manager, migrate
+from huddles.extensions import babel, csrf, limiter, login_manager, migrate
 from huddles.huddle.views import bp as huddle_bp
 from huddles.i18n import LANGUAGE_NAMES, select_locale, text_direction
 from huddles.kudos.api import bp as kudos_api_bp
@@ -63,6 +64,11 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
+    limiter.init_app(app)
+    if app.config["HUDDLES_PROXY_COUNT"]:
+        # Behind a reverse proxy: trust its X-Forwarded-* headers for the client address and scheme.
+        count = int(app.config["HUDDLES_PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
     with app.app_context():
         install_sqlite_pragmas(extensions.db.engine)
 

@@ -46,6 +46,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "HUDDLES_PER_PAGE": 20,
         "HUDDLES_MAX_PER_PAGE": 100,
         "HUDDLES_RUN_SCHEDULER": False,
+        "HUDDLES_PROXY_COUNT": 0,
+        "HUDDLES_LOGIN_LIMIT": "10 per minute;100 per hour",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_ENABLED": True,
     }
 
 
@@ -74,7 +78,7 @@ def from_environment(environ: os._Environ[str] | dict[str, str]) -> dict[str, An
     for name, value in environ.items():
         if name.startswith("FLASK_") and name not in ("FLASK_APP", "FLASK_DEBUG", "FLASK_RUN_PORT"):
             found[name.removeprefix("FLASK_")] = _coerce(value)
-        elif name.startswith("HUDDLES_"):
+        elif name.startswith(("HUDDLES_", "RATELIMIT_")):
             found[name] = value if name == "HUDDLES_PASSWORD" else _coerce(value)
     if environ.get("SECRET_KEY"):
         found["SECRET_KEY"] = environ["SECRET_KEY"]

@@ -59,7 +59,7 @@ def _messages() -> dict[int, str]:
         404: _("There is nothing here."),
         405: _("This action is not allowed here."),
         413: _("What you sent is too large."),
-        429: _("Too many requests. Please wait a moment."),
+        429: _("Too many attempts. Please wait a minute, then try again."),
         500: _("Something went wrong on our side. It has been logged."),
     }
 
@@ -101,7 +101,10 @@ def register_error_handlers(app: Flask) -> None:
         status = error.code or 500
         # Our own abort(403, "...") messages are shown; Werkzeug's stock texts are replaced.
         own = error.description if error.description != type(error).description else None
-        message = own if own and status < 500 else _messages().get(status, error.name)
+        # A rate limit's own text ("10 per 1 minute") is for logs, not for people.
+        message = (
+            own if own and status < 500 and status != 429 else _messages().get(status, error.name)
+        )
         return _respond(status, message)
 
     @app.errorhandler(sa.exc.DataError)

@@ -57,6 +57,7 @@ def test_config(database_url: str, **extra: Any) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "TESTING": True,
         "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
         "SECRET_KEY": "test-secret-key-that-is-long-enough-1234",
         **extra,
     }

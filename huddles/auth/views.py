@@ -20,7 +20,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from huddles.auth import service
 from huddles.auth.forms import AccountForm, LoginForm, SetPasswordForm, TokenForm
 from huddles.db import utcnow
-from huddles.extensions import db
+from huddles.extensions import db, limiter
 from huddles.i18n import LANGUAGE_NAMES
 from huddles.validation import FieldError, attach_to_form
 
@@ -37,7 +37,12 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def _login_limit() -> str:
+    return str(current_app.config["HUDDLES_LOGIN_LIMIT"])
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or url_for("main.today"))
@@ -67,6 +72,7 @@ def logout():
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
 def set_password(token: str):
     user = service.user_for_set_password_token(
         token, current_app.config["SECRET_KEY"], current_app.config["HUDDLES_INVITE_MAX_AGE"]

@@ -161,3 +161,69 @@ def test_people_manage_their_own_tokens_on_the_account_page(client, person, logi
     assert "hud_" in page.get_data(as_text=True)
     client.post(f"/account/tokens/{token.id}/revoke")
     assert db.session.get(ApiToken, token.id).revoked_at is not None
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_ENABLED": True, "HUDDLES_LOGIN_LIMIT": "3 per minute"}]
+)
+def test_repeated_failed_sign_ins_are_slowed_down(client, person):
+    for _ in range(3):
+        assert sign_in(client, "sam@example.com", "guess").status_code == 422
+    blocked = sign_in(client, "sam@example.com", PASSWORD)
+    assert blocked.status_code == 429
+    assert "Too many attempts" in blocked.get_data(as_text=True)
+    assert client.get("/api/v1/me").status_code == 401
+    assert client.get("/login").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "app_config",
+    [{"HUDDLES_PROXY_COUNT": 1, "RATELIMIT_ENABLED": True, "HUDDLES_LOGIN_LIMIT": "1 per minute"}],
+)
+def test_behind_a_proxy_the_limit_counts_per_client_address(client, person):
+    first = {"X-Forwarded-For": "203.0.113.7"}
+    second = {"X-Forwarded-For": "198.51.100.9"}
+    data = {"email": "sam@example.com", "password": "guess"}
+    assert client.post("/login", data=data, headers=first).status_code == 422
+    assert client.post("/login", data=data, headers=first).status_code == 429
+    assert client.post("/login", data=data, headers=second).status_code == 422
+
+
+def test_two_workers_share_the_sign_in_limit_through_redis(database_url, app, person):
+    """Another process (a second worker) uses up the limit; this one must then refuse."""
+    import socket
+    import subprocess
+    import sys
+    import uuid
+
+    from huddles import create_app
+    from tests.conftest import test_config
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    prefix = f"huddles-test-{uuid.uuid4().hex}"
+    other_worker = f"""
+from huddles import create_app
+from tests.conftest import test_config
+app = create_app(test_config({database_url!r}, RATELIMIT_ENABLED=True,
+    RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379", RATELIMIT_KEY_PREFIX={prefix!r},
+    HUDDLES_LOGIN_LIMIT="2 per minute"))
+client = app.test_client()
+form = {{"email": "sam@example.com", "password": "x"}}
+for _ in range(2):
+    assert client.post("/login", data=form).status_code == 422
+"""
+    subprocess.run([sys.executable, "-c", other_worker], check=True, timeout=60)  # noqa: S603
+    this_worker = create_app(
+        test_config(
+            database_url,
+            RATELIMIT_ENABLED=True,
+            RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379",
+            RATELIMIT_KEY_PREFIX=prefix,
+            HUDDLES_LOGIN_LIMIT="2 per minute",
+        )
+    ).test_client()
+    response = this_worker.post("/login", data={"email": "sam@example.com", "password": "x"})
+    assert response.status_code == 429
