@@ -21,7 +21,15 @@ demo_cli = AppGroup("demo", help="The demo organisation.")
 def load(if_empty: bool) -> None:
     """Load the demo organisation (does nothing when it is already there)."""
     if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(User)):
-        click.echo("The database already has people; no demo data loaded.")
+        demo = db.session.scalar(sa.select(User.id).where(User.email == "admin@example.com"))
+        if demo is None:
+            click.echo("The database already has people; no demo data loaded.")
+        else:
+            click.echo(
+                "The demo organisation is loaded: sign in as admin@example.com, "
+                "lead@example.com or staff1@example.com with the password printed when it was "
+                "loaded (or HUDDLES_DEMO_PASSWORD). `make clean` starts over."
+            )
         return
     password = os.environ.get("HUDDLES_DEMO_PASSWORD") or secrets.token_urlsafe(9)
     result = load_demo(password)

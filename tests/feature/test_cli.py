@@ -84,3 +84,11 @@ def test_users_create_explains_bad_input(runner, monkeypatch, make_location):
     missing = runner.invoke(args=["users", "token", "nobody@example.com"])
     assert missing.exit_code != 0 and "no active person" in missing.output
     assert count(User) == 0
+
+
+def test_demo_load_if_empty_reminds_of_the_demo_sign_ins(runner, monkeypatch):
+    monkeypatch.setenv("HUDDLES_DEMO_PASSWORD", "demo password 123")
+    runner.invoke(args=["demo", "load"])
+    again = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert "lead@example.com" in again.output
+    assert "demo password 123" not in again.output
