@@ -8,7 +8,7 @@ export FLASK_APP := app.py
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/huddles_test
 PORT ?= 5000
 
-.PHONY: run test test-sqlite test-postgres bench lint typecheck browsers clean
+.PHONY: run test translations test-sqlite test-postgres bench lint typecheck browsers clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP)
+translations: $(STAMP)
+	@$(BIN)/python -m huddles.i18n
+
+run: $(STAMP) translations
 	@mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
@@ -26,7 +29,7 @@ run: $(STAMP)
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # The suite on SQLite, then again on PostgreSQL when one is reachable (or TEST_DATABASE_URL is set).
-test: $(STAMP)
+test: $(STAMP) translations
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$TEST_DATABASE_URL" ] || $(BIN)/python -m tests.pg_available "$(PG_TEST_URL)"; then \
 		$(MAKE) --no-print-directory test-postgres; \

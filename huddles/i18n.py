@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import current_app, has_request_context, request
 from flask_login import current_user
 
@@ -35,3 +39,24 @@ def select_locale() -> str:
 def text_direction(locale: str) -> str:
     """'rtl' for right-to-left languages, else 'ltr'."""
     return "rtl" if locale.split("_")[0] in RTL_LOCALES else "ltr"
+
+
+def compile_catalogs(directory: Path | None = None) -> list[Path]:
+    """Compile every translations/<lang>/LC_MESSAGES/messages.po whose .mo is missing or older."""
+    directory = directory or Path(__file__).resolve().parent / "translations"
+    written = []
+    for po_path in sorted(directory.glob("*/LC_MESSAGES/messages.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=po_path.parent.parent.name)
+        with mo_path.open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+        written.append(mo_path)
+    return written
+
+
+if __name__ == "__main__":
+    for path in compile_catalogs():
+        print(f"compiled {path}")

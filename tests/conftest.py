@@ -19,10 +19,16 @@ from flask_migrate import upgrade
 from huddles import create_app
 from huddles.auth.models import User
 from huddles.extensions import db
+from huddles.i18n import compile_catalogs
 from huddles.org.models import Location, Organisation, RosterEntry, Shift
 from tests.pg import ensure_database
 
 PASSWORD = "correct horse battery"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The interface catalogs, compiled as `make` does, so a plain `pytest` sees them too."""
+    compile_catalogs()
 
 
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:

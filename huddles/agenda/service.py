@@ -756,8 +756,8 @@ def pin_topic(
         raise FieldError(
             "scope",
             _(
-                "This location shares its topics by %(scope)s; pin for it or wider.",
-                scope=_(settings.scope),
+                "This location shares its topics at the level “%(scope)s”; pin for it or wider.",
+                scope=SCOPE_LABELS[settings.scope],
             ),
         )
     scope_key = _pin_scope_key(location, scope, shift_id)
