@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
+from huddles.extensions import db
+
 
 class FieldError(ValueError):
     """Input that cannot be accepted; `field` names what to fix."""
@@ -12,6 +16,15 @@ class FieldError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+def commit_or_field_error(field: str, message: str) -> None:
+    """Commit; a unique constraint that fires (a race) becomes a FieldError, nothing half-saved."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise FieldError(field, message) from None
 
 
 def attach_to_form(form: Any, error: FieldError) -> None:

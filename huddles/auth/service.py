@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from huddles.auth.models import ROLES, ApiToken, User, hash_token
@@ -17,7 +16,7 @@ from huddles.config import LOCALES
 from huddles.db import utcnow
 from huddles.extensions import db
 from huddles.org.models import Location, Organisation
-from huddles.validation import FieldError
+from huddles.validation import FieldError, commit_or_field_error
 
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "hud_"  # noqa: S105 (a label, not a secret)
@@ -97,13 +96,7 @@ def create_user(
         check_password_strength(password)
         user.set_password(password)
     db.session.add(user)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise FieldError(
-            "email", _("Someone already uses the email %(email)s.", email=email)
-        ) from None
+    commit_or_field_error("email", _("Someone already uses the email %(email)s.", email=email))
     return user
 
 
@@ -127,13 +120,7 @@ def update_user(
         raise FieldError("email", _("Someone already uses the email %(email)s.", email=email))
     user.name, user.email, user.role = name, email, role
     user.location, user.locale = location, locale or None
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise FieldError(
-            "email", _("Someone already uses the email %(email)s.", email=email)
-        ) from None
+    commit_or_field_error("email", _("Someone already uses the email %(email)s.", email=email))
     return user
 
 

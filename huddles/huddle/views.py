@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from flask import (
@@ -19,6 +20,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from huddles.agenda.models import Agenda
 from huddles.auth.access import can_lead_location, shift_for
 from huddles.db import utcnow
 from huddles.huddle import service
@@ -45,6 +47,25 @@ def _wants_json() -> bool:
 
 def _back(shift: Shift, day: date):
     return redirect(url_for("huddle.screen", shift_id=shift.id, day=day.isoformat()))
+
+
+def _answer(
+    shift: Shift,
+    day: date,
+    action: Callable[[], Agenda],
+    to_json: Callable[[Agenda], dict[str, object]],
+    done: str | None = None,
+):
+    """Run one change of the huddle; answer in JSON for the screen's script, else go back."""
+    try:
+        agenda = action()
+    except FieldError as error:
+        return _failed(error, shift, day)
+    if _wants_json():
+        return jsonify(to_json(agenda))
+    if done:
+        flash(done, "success")
+    return _back(shift, day)
 
 
 def _failed(error: FieldError, shift: Shift, day: date):
@@ -77,26 +98,21 @@ def screen(shift_id: int, day: str):
 
 
 def _json_object() -> dict:
-    """The request's JSON object; {} for a form post; 400 for JSON that is not an object."""
-    if not request.is_json:
-        return {}
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        abort(400, _("Send a JSON object."))
-    return data
+    """The JSON object of the request; {} for a form post (other JSON is refused app-wide)."""
+    data = request.get_json(silent=True) if request.is_json else None
+    return data if isinstance(data, dict) else {}
 
 
 @bp.post("/<int:shift_id>/<day>/start")
 @login_required
 def start(shift_id: int, day: str):
     shift, the_day = _shift_and_day(shift_id, day, lead=True)
-    try:
-        agenda = service.start_huddle(shift, the_day, actor=current_user, now=utcnow())
-    except FieldError as error:
-        return _failed(error, shift, the_day)
-    if _wants_json():
-        return jsonify(_state(agenda))
-    return _back(shift, the_day)
+    return _answer(
+        shift,
+        the_day,
+        lambda: service.start_huddle(shift, the_day, actor=current_user, now=utcnow()),
+        _state,
+    )
 
 
 @bp.post("/<int:shift_id>/<day>/finish")
@@ -112,13 +128,12 @@ def finish(shift_id: int, day: str):
         return _failed(
             FieldError("kudos_ids", _("kudos_ids must be whole numbers.")), shift, the_day
         )
-    try:
-        agenda = service.finish_huddle(shift, the_day, kudos_ids, actor=current_user, now=utcnow())
-    except FieldError as error:
-        return _failed(error, shift, the_day)
-    if _wants_json():
-        return jsonify(_state(agenda))
-    return _back(shift, the_day)
+    return _answer(
+        shift,
+        the_day,
+        lambda: service.finish_huddle(shift, the_day, kudos_ids, actor=current_user, now=utcnow()),
+        _state,
+    )
 
 
 @bp.post("/<int:shift_id>/<day>/notes")
@@ -128,14 +143,13 @@ def notes(shift_id: int, day: str):
     text = request.form.get("notes")
     if text is None:
         text = str(_json_object().get("notes", ""))
-    try:
-        agenda = service.save_notes(shift, the_day, text, actor=current_user, now=utcnow())
-    except FieldError as error:
-        return _failed(error, shift, the_day)
-    if _wants_json():
-        return jsonify({"notes": agenda.notes})
-    flash(_("Notes saved."), "success")
-    return _back(shift, the_day)
+    return _answer(
+        shift,
+        the_day,
+        lambda: service.save_notes(shift, the_day, text, actor=current_user, now=utcnow()),
+        lambda agenda: {"notes": agenda.notes},
+        done=_("Notes saved."),
+    )
 
 
 @bp.post("/<int:shift_id>/<day>/caught-up")
@@ -184,7 +198,7 @@ def check_in(token: str):
     return render_template("huddle/check_in.html", agenda=agenda, shift=shift, done=True)
 
 
-def _state(agenda) -> dict[str, object]:
+def _state(agenda: Agenda) -> dict[str, object]:
     return {
         "status": agenda.status,
         "started_at": agenda.started_at.isoformat() if agenda.started_at else None,

@@ -8,13 +8,12 @@ from zoneinfo import available_timezones
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from huddles.auth.models import User
 from huddles.config import LOCALES
 from huddles.extensions import db
 from huddles.org.models import Location, Organisation, RosterEntry, Shift
-from huddles.validation import FieldError
+from huddles.validation import FieldError, commit_or_field_error
 
 
 @cache
@@ -45,28 +44,20 @@ def _check_location(
     return name
 
 
-def _commit_or_field_error(field: str, message: str) -> None:
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise FieldError(field, message) from None
-
-
 def create_location(
     organisation: Organisation, *, name: str, timezone: str, locale: str
 ) -> Location:
     name = _check_location(organisation, name, timezone, locale, None)
     location = Location(organisation=organisation, name=name, timezone=timezone, locale=locale)
     db.session.add(location)
-    _commit_or_field_error("name", _("There is already a location named %(name)s.", name=name))
+    commit_or_field_error("name", _("There is already a location named %(name)s.", name=name))
     return location
 
 
 def update_location(location: Location, *, name: str, timezone: str, locale: str) -> Location:
     name = _check_location(location.organisation, name, timezone, locale, location)
     location.name, location.timezone, location.locale = name, timezone, locale
-    _commit_or_field_error("name", _("There is already a location named %(name)s.", name=name))
+    commit_or_field_error("name", _("There is already a location named %(name)s.", name=name))
     return location
 
 
@@ -119,9 +110,7 @@ def save_shift(
         db.session.add(shift)
     shift.name, shift.starts_at, shift.duration_minutes = name, starts_at, length
     shift.weekdays, shift.active = weekdays, active
-    _commit_or_field_error(
-        "name", _("This location already has a shift named %(name)s.", name=name)
-    )
+    commit_or_field_error("name", _("This location already has a shift named %(name)s.", name=name))
     return shift
 
 
