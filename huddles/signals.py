@@ -1,0 +1,24 @@
+"""Events that cross features, sent after the change they announce is committed.
+
+A lower feature sends; a higher one subscribes (`signal.connect(receiver)`), so the arrows
+point down and every coupling between features is listed here.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# sender: the Flask app; keyword arguments: agenda_id (int), actor_id (int | None).
+huddle_started = _signals.signal("huddle-started")
+# A huddle the lead finished (status "done").
+huddle_finished = _signals.signal("huddle-finished")
+# A huddle closed by the scheduler: status "ended" (left running) or "missed" (never started);
+# keyword arguments: agenda_id, status.
+huddle_closed = _signals.signal("huddle-closed")
+# Anything the break-room screen shows changed (slot moved, attendance, notes, feedback);
+# keyword arguments: agenda_id.
+huddle_changed = _signals.signal("huddle-changed")
+# A topic was edited, retired, restored or imported; keyword arguments: topic_ids (list[int]).
+topic_changed = _signals.signal("topic-changed")
