@@ -12,7 +12,11 @@ from huddles.db import utcnow
 from huddles.extensions import db
 
 SCOPES = ("shift", "location", "organisation")
-AGENDA_STATUSES = ("planned", "running", "done")
+# planned → running → done; "ended" when left running (closed by the scheduler), "missed" when
+# its shift ended and it never started.
+AGENDA_STATUSES = ("planned", "running", "done", "ended", "missed")
+CLOSED_STATUSES = ("done", "ended", "missed")
+FEEDBACK_VALUES = ("up", "down")
 
 
 class AgendaTemplate(db.Model):
@@ -46,7 +50,12 @@ class Agenda(db.Model):
     __tablename__ = "agendas"
     __table_args__ = (
         sa.UniqueConstraint("shift_id", "day"),
-        sa.CheckConstraint("status IN ('planned', 'running', 'done')", name="status"),
+        sa.CheckConstraint(
+            "status IN ('planned', 'running', 'done', 'ended', 'missed')", name="status"
+        ),
+        sa.CheckConstraint(
+            "topic_feedback IS NULL OR topic_feedback IN ('up', 'down')", name="topic_feedback"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +75,14 @@ class Agenda(db.Model):
     finished_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
+    # Why and when the scheduler closed it ("ended" or "missed"); finished_at holds the when.
+    closed_reason: Mapped[str] = mapped_column(sa.String(200), default="")
+    # The room's verdict on the topic of the day: "up", "down" or None; repeating replaces it.
+    topic_feedback: Mapped[str | None] = mapped_column(sa.String(8))
+    feedback_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    feedback_at: Mapped[datetime | None]
 
     items: Mapped[list[AgendaItem]] = relationship(
         back_populates="agenda", order_by="AgendaItem.position", cascade="all, delete-orphan"

@@ -14,11 +14,12 @@ from huddles.org.models import Location, Organisation, RosterEntry, Shift
 ORGANISATION = "Harbour & Old Town Hospitality"
 
 LOCATIONS = [
-    # name, time zone, language, shifts (name, start, minutes, weekdays)
+    # name, time zone, language, setting, shifts (name, start, minutes, weekdays)
     (
         "Harbour Hotel",
         "Europe/Berlin",
         "en",
+        "hotel",
         [
             ("Early", time(6, 30), 480, range(7)),
             ("Late", time(14, 30), 480, range(7)),
@@ -29,6 +30,7 @@ LOCATIONS = [
         "Old Town Bistro",
         "Europe/Warsaw",
         "pl",
+        "restaurant",
         [
             ("Lunch", time(10, 30), 330, range(6)),
             ("Dinner", time(16, 30), 390, range(7)),
@@ -92,8 +94,14 @@ def load_demo(password: str) -> DemoResult:
     person("Alex Admin", "admin@example.com", "admin", None)
     names = iter(STAFF_NAMES)
     staff_number = 0
-    for index, (name, timezone, locale, shifts) in enumerate(LOCATIONS):
-        location = Location(organisation=organisation, name=name, timezone=timezone, locale=locale)
+    for index, (name, timezone, locale, setting, shifts) in enumerate(LOCATIONS):
+        location = Location(
+            organisation=organisation,
+            name=name,
+            timezone=timezone,
+            locale=locale,
+            setting=setting,
+        )
         db.session.add(location)
         lead_email = "lead@example.com" if index == 0 else f"lead{index + 1}@example.com"
         lead_name = "Lena Lead" if index == 0 else "Leo Lead"

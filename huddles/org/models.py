@@ -30,15 +30,26 @@ class Organisation(db.Model):
     )
 
 
+# What kind of place a location is; topics say which settings they fit (none = all).
+SETTINGS = ("hotel", "restaurant", "retail", "contact-centre", "other")
+
+
 class Location(db.Model):
     __tablename__ = "locations"
-    __table_args__ = (sa.UniqueConstraint("organisation_id", "name"),)
+    __table_args__ = (
+        sa.UniqueConstraint("organisation_id", "name"),
+        sa.CheckConstraint(
+            "setting IN ('hotel', 'restaurant', 'retail', 'contact-centre', 'other')",
+            name="setting",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     timezone: Mapped[str] = mapped_column(sa.String(64))
     locale: Mapped[str] = mapped_column(sa.String(8), default="en")
+    setting: Mapped[str] = mapped_column(sa.String(20), default="other")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation] = relationship(back_populates="locations")
