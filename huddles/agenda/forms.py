@@ -35,6 +35,14 @@ FILL_LABELS = {
     "rotation": _l("A topic from the rotation"),
     "notes": _l("The lead's notes and the closing question"),
 }
+# A huddle's status (Agenda.status) as people read it.
+HUDDLE_STATUS_LABELS = {
+    "planned": _l("Not started"),
+    "running": _l("Running"),
+    "done": _l("Done"),
+    "ended": _l("Ended (left running)"),
+    "missed": _l("Missed"),
+}
 WEEKDAY_NAMES = [
     _l("Monday"),
     _l("Tuesday"),

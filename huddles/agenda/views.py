@@ -20,10 +20,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from huddles.agenda import library, pins, planning, templates
+from huddles.agenda import library, pins, planning, templates, window
 from huddles.agenda import week as week_view
 from huddles.agenda.days import local_today
-from huddles.agenda.forms import KIND_LABELS, WEEKDAY_NAMES, PinForm, TemplateForm, UnpinForm
+from huddles.agenda.forms import (
+    HUDDLE_STATUS_LABELS,
+    KIND_LABELS,
+    WEEKDAY_NAMES,
+    PinForm,
+    TemplateForm,
+    UnpinForm,
+)
 from huddles.api import date_arg, json_body, require_login
 from huddles.auth.access import admin_required, location_for, roles_required, shift_for
 from huddles.db import utcnow
@@ -36,6 +43,10 @@ bp = Blueprint("agenda", __name__)
 api_bp = Blueprint("agenda_api", __name__, url_prefix="/api/v1")
 
 MAX_DAYS_AWAY = 366
+
+
+def _plan_days() -> int:
+    return window.plan_days(current_app.config)
 
 
 def _locale(location) -> str:
@@ -59,7 +70,14 @@ def week(location_id: int):
         abort(400, _("start must be a date as YYYY-MM-DD."))
     if abs((start - today).days) > MAX_DAYS_AWAY:
         abort(400, _("start is too far from today (at most %(n)s days).", n=MAX_DAYS_AWAY))
-    days = week_view.week(location, start, now=now, locale=_locale(location))
+    days = week_view.week(
+        location,
+        start,
+        now=now,
+        locale=_locale(location),
+        actor=current_user,
+        days_ahead=_plan_days(),
+    )
     return render_template(
         "agenda/week.html",
         location=location,
@@ -69,6 +87,7 @@ def week(location_id: int):
         following=start + timedelta(days=7),
         today=today,
         kind_labels=KIND_LABELS,
+        status_labels=HUDDLE_STATUS_LABELS,
     )
 
 
@@ -208,13 +227,21 @@ def _kudos_for(agenda) -> list[dict[str, Any]]:
     return list(provider(agenda)) if provider is not None else []
 
 
+def _agenda_or_error(shift: Shift, day: date, now):
+    """The agenda within the planning window, or the contract's 404/403 (nothing is made)."""
+    try:
+        return window.agenda_for(shift, day, actor=current_user, now=now, days=_plan_days())
+    except (window.NotPlanned, window.BeyondWindow) as error:
+        raise ApiError(error.status, error.message, field=error.field) from None
+
+
 @api_bp.get("/shifts/<int:shift_id>/agenda")
 def shift_agenda(shift_id: int):
     require_login()
     shift = shift_for(current_user, shift_id)
     now = utcnow()
     day = date_arg("date", local_today(shift.location, now), max_days_away=MAX_DAYS_AWAY)
-    agenda = planning.get_agenda(shift, day, now=now)
+    agenda = _agenda_or_error(shift, day, now)
     locale = _locale(shift.location)
     return jsonify(planning.agenda_json(agenda, locale, kudos=_kudos_for(agenda)))
 
@@ -229,7 +256,7 @@ def swap(shift_id: int):
         raise ApiError(400, _('Name the slot to swap, e.g. "topic".'), field="slot")
     now = utcnow()
     day = date_arg("date", local_today(shift.location, now), max_days_away=MAX_DAYS_AWAY)
-    agenda = planning.get_agenda(shift, day, now=now)
+    agenda = _agenda_or_error(shift, day, now)
     try:
         agenda = planning.swap_slot(agenda, slot, actor=current_user, now=now)
     except planning.AgendaLocked as error:

@@ -269,6 +269,12 @@ def document() -> dict[str, Any]:
             "/shifts/{id}/agenda": {
                 "get": {
                     "summary": "The shift's agenda of a day (made on first request, then frozen)",
+                    "description": (
+                        "Made on first request within the planning window: today and the next "
+                        "HUDDLES_PLAN_DAYS - 1 days by anyone of the location, further ahead only "
+                        "by its lead or an admin (403 otherwise). Never made for a day that has "
+                        "passed: 404, no huddle was planned (an existing one is still returned)."
+                    ),
                     "parameters": [SHIFT_ID, DATE, LANG],
                     "responses": {"200": _ok(AGENDA), **ERRORS},
                 }

@@ -29,8 +29,9 @@ log = logging.getLogger(__name__)
 def make_agendas_ahead(now: datetime) -> str:
     """Make the agendas of the coming days for every active shift."""
     from huddles.agenda.planning import generate_agendas
+    from huddles.agenda.window import plan_days
 
-    days = int(current_app.config.get("HUDDLES_AGENDA_DAYS_AHEAD", 14))
+    days = plan_days(current_app.config)
     made = generate_agendas(days, now=now)
     return f"made {len(made)} agenda(s) for the next {days} day(s)"
 

@@ -70,8 +70,8 @@ def test_bad_or_far_dates_are_a_clear_400(app, world, login, query):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Agenda)) == 0
 
 
-def test_366_days_away_is_fine_and_367_is_not(app, world, login):
-    client = login(world.staff)
+def test_366_days_away_is_fine_for_a_lead_and_367_is_not(app, world, login):
+    client = login(world.lead)
     base = today(world.here)
     url = f"/api/v1/shifts/{world.shift.id}/agenda?date="
     assert client.get(url + (base + timedelta(days=366)).isoformat()).status_code == 200
