@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -342,3 +343,64 @@ def attendance_counts(agenda_ids: list[int]) -> dict[int, tuple[int, int]]:
     return {
         agenda_id: (present.get(agenda_id, 0), read.get(agenda_id, 0)) for agenda_id in agenda_ids
     }
+
+
+@dataclass(frozen=True)
+class Headcount:
+    """ "N of M here": the one way of counting, on the huddle screen, its record and Today.
+
+    expected = the shift's (active) roster not marked excused, plus visitors marked present or
+    late; here = everyone marked present or late.
+    """
+
+    here: int
+    expected: int
+
+
+def headcounts(agenda_ids: Iterable[int]) -> dict[int, Headcount]:
+    """The headcount of each agenda, in two queries whatever their number."""
+    ids = sorted(set(agenda_ids))
+    if not ids:
+        return {}
+    excused = sa.exists().where(
+        Attendance.agenda_id == Agenda.id,
+        Attendance.user_id == RosterEntry.user_id,
+        Attendance.status == "excused",
+    )
+    roster_counts: dict[int, int] = dict(
+        db.session.execute(
+            sa.select(Agenda.id, sa.func.count(RosterEntry.id))
+            .join(RosterEntry, RosterEntry.shift_id == Agenda.shift_id)
+            .join(User, User.id == RosterEntry.user_id)
+            .where(Agenda.id.in_(ids), User.active.is_(True), ~excused)
+            .group_by(Agenda.id)
+        )
+        .tuples()
+        .all()
+    )
+    on_active_roster = (
+        sa.select(RosterEntry.id)
+        .join(User, User.id == RosterEntry.user_id)
+        .join(Agenda, Agenda.shift_id == RosterEntry.shift_id)
+        .where(
+            Agenda.id == Attendance.agenda_id,
+            RosterEntry.user_id == Attendance.user_id,
+            User.active.is_(True),
+        )
+        .exists()
+    )
+    attended = db.session.execute(
+        sa.select(
+            Attendance.agenda_id,
+            sa.func.count(),
+            sa.func.count(sa.case((~on_active_roster, 1))),
+        )
+        .where(Attendance.agenda_id.in_(ids), Attendance.status.in_(ATTENDED))
+        .group_by(Attendance.agenda_id)
+    ).all()
+    here = {agenda_id: (total, visitors) for agenda_id, total, visitors in attended}
+    result = {}
+    for agenda_id in ids:
+        total, visitors = here.get(agenda_id, (0, 0))
+        result[agenda_id] = Headcount(total, roster_counts.get(agenda_id, 0) + visitors)
+    return result
