@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from huddles.agenda.service import get_agenda
+from huddles.agenda.planning import get_agenda
 from huddles.attendance.models import Attendance
 from huddles.attendance.service import Headcount, headcounts
 from huddles.db import utcnow
