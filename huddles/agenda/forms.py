@@ -113,10 +113,11 @@ class TemplateForm(FlaskForm):
 class PinForm(FlaskForm):
     day = DateField(_l("Date"), validators=[InputRequired()])
     slot_key = SelectField(_l("Slot"))
-    topic_slug = StringField(
-        _l("Topic (its slug)"),
-        validators=[InputRequired(), Length(max=120)],
-        description=_l("As shown in the library, for example default-of-yes-basics."),
+    topic = StringField(
+        _l("Topic"),
+        validators=[InputRequired(), Length(max=300)],
+        description=_l("Start typing its title and choose one of the suggestions."),
+        render_kw={"list": "pin-topics", "autocomplete": "off", "dir": "auto"},
     )
     scope = SelectField(
         _l("For"),

@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -110,20 +111,22 @@ def _attach(form: TemplateForm, error: FieldError) -> None:
     attach_to_form(form, error)
 
 
-def _template_form(location, data: dict[str, Any] | None = None) -> TemplateForm:
-    if request.method == "POST":
+def _template_form(location, *, submitted: bool = False) -> TemplateForm:
+    """The template form: as posted when it is what was submitted, else as saved (so a failed
+    pin below it never shows it blank)."""
+    if submitted:
         return TemplateForm()
-    values = data or templates.template_row_values(location)
+    values = templates.template_row_values(location)
     slots = [*values["slots"], {"fill": "rotation"}, {"fill": "rotation"}]
-    form = TemplateForm(
+    return TemplateForm(
+        formdata=None,
         data={
             "slots": [{**slot, "kind": slot.get("kind") or ""} for slot in slots],
             "cooldown_days": values["cooldown_days"],
             "scope": values["scope"],
             **{f"theme_{n}": theme for n, theme in enumerate(values["weekday_themes"])},
-        }
+        },
     )
-    return form
 
 
 def _pin_form(location) -> PinForm:
@@ -142,6 +145,13 @@ def _pin_form(location) -> PinForm:
 
 def _render_template_page(location, form: TemplateForm, pin_form: PinForm, status: int = 200):
     today = local_today(location, utcnow())
+    report = None
+    asked = request.args.get("pin", "")
+    if asked.isdigit():
+        try:
+            report = pins.pin_report(location, int(asked))
+        except FieldError:
+            report = None
     return render_template(
         "agenda/template.html",
         location=location,
@@ -149,8 +159,11 @@ def _render_template_page(location, form: TemplateForm, pin_form: PinForm, statu
         pin_form=pin_form,
         unpin_form=UnpinForm(),
         pins=pins.pins_for(location, since=today),
+        pin_report=report,
+        suggestions=pins.topic_suggestions(),
         weekday_names=WEEKDAY_NAMES,
         kind_labels=KIND_LABELS,
+        status_labels=HUDDLE_STATUS_LABELS,
     ), status
 
 
@@ -158,7 +171,7 @@ def _render_template_page(location, form: TemplateForm, pin_form: PinForm, statu
 @admin_required
 def edit_template(location_id: int):
     location = location_for(current_user, location_id)
-    form = _template_form(location)
+    form = _template_form(location, submitted=request.method == "POST")
     if form.validate_on_submit():
         try:
             templates.save_template(
@@ -186,11 +199,11 @@ def add_pin(location_id: int):
     pin_form = _pin_form(location)
     if pin_form.validate_on_submit():
         try:
-            pins.pin_topic(
+            pin = pins.pin_topic(
                 location,
                 day=pin_form.day.data,
                 slot_key=pin_form.slot_key.data,
-                topic_slug=pin_form.topic_slug.data,
+                topic=pin_form.topic.data or "",
                 scope=pin_form.scope.data,
                 shift_id=pin_form.shift_id.data or None,
                 actor=current_user,
@@ -199,9 +212,41 @@ def add_pin(location_id: int):
         except FieldError as error:
             attach_to_form(pin_form, error)
         else:
-            flash(_("The topic is pinned."), "success")
-            return redirect(url_for("agenda.edit_template", location_id=location.id))
-    return _render_template_page(location, _template_form(location, None), pin_form, 422)
+            report = pins.pin_report(location, pin.id)
+            if report.can_apply or report.kept:
+                flash(
+                    _(
+                        "The topic is pinned, but %(n)s huddle(s) had already been opened and "
+                        "kept their topic; see below.",
+                        n=len(report.can_apply) + len(report.kept),
+                    ),
+                    "info",
+                )
+            else:
+                flash(_("The topic is pinned."), "success")
+            return redirect(url_for("agenda.edit_template", location_id=location.id, pin=pin.id))
+    return _render_template_page(location, _template_form(location), pin_form, 422)
+
+
+@bp.post("/admin/locations/<int:location_id>/pins/<int:pin_id>/apply")
+@admin_required
+def apply_pin(location_id: int, pin_id: int):
+    location = location_for(current_user, location_id)  # the POST's CSRF token is checked first
+    try:
+        changed = pins.apply_pin(location, pin_id, actor=current_user, now=utcnow())
+    except pins.PinClosed as error:
+        abort(409, error.message)
+    except FieldError as error:
+        abort(404, error.message)
+    flash(
+        ngettext(
+            "The pinned topic now reaches %(num)s more huddle.",
+            "The pinned topic now reaches %(num)s more huddles.",
+            changed,
+        ),
+        "success",
+    )
+    return redirect(url_for("agenda.edit_template", location_id=location.id, pin=pin_id))
 
 
 @bp.post("/admin/locations/<int:location_id>/pins/delete")

@@ -206,7 +206,7 @@ def test_an_admin_pins_a_topic_from_the_template_page(app, world, login):
         data={
             "pin-day": day.isoformat(),
             "pin-slot_key": "topic",
-            "pin-topic_slug": "recovery-2",
+            "pin-topic": "Recovery 2",
             "pin-scope": "location",
             "pin-shift_id": "0",
         },
@@ -215,12 +215,12 @@ def test_an_admin_pins_a_topic_from_the_template_page(app, world, login):
     pin = db.session.scalar(sa.select(Pin))
     assert pin.day == day and pin.created_by_id == world.admin.id
     page = client.get(f"/admin/locations/{world.here.id}/template").get_data(as_text=True)
-    assert "recovery-2" in page
+    assert "Recovery 2" in page
     bad = client.post(
         f"/admin/locations/{world.here.id}/pins",
-        data={"pin-day": day.isoformat(), "pin-slot_key": "topic", "pin-topic_slug": "nope"},
+        data={"pin-day": day.isoformat(), "pin-slot_key": "topic", "pin-topic": "nope"},
     )
-    assert bad.status_code == 422 and "There is no topic nope" in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "No topic is called “nope”" in bad.get_data(as_text=True)
     removed = client.post(
         f"/admin/locations/{world.here.id}/pins/delete", data={"pin_id": str(pin.id)}
     )
