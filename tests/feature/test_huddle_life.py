@@ -26,7 +26,9 @@ def page(world, day: date = TODAY, shift=None) -> str:
 
 def agenda_of(shift, day: date = TODAY) -> Agenda | None:
     db.session.expire_all()
-    return db.session.scalar(sa.select(Agenda).where(Agenda.shift_id == shift.id, Agenda.day == day))
+    return db.session.scalar(
+        sa.select(Agenda).where(Agenda.shift_id == shift.id, Agenda.day == day)
+    )
 
 
 def agendas() -> int:
@@ -91,7 +93,9 @@ def test_a_huddle_cannot_be_started_after_its_shift_ended(client, world, login, 
     login(world.lead)
     response = start(client, world)
     assert response.status_code == 409
-    assert "Too late: this shift ended at 2026-12-02 15:00" in response.get_json()["error"]["message"]
+    assert (
+        "Too late: this shift ended at 2026-12-02 15:00" in response.get_json()["error"]["message"]
+    )
     assert agenda_of(world.shift).status == "planned"
 
 
@@ -103,9 +107,7 @@ def test_half_an_hour_before_the_shift_the_huddle_may_start(client, world, login
     assert start(client, world).status_code == 200
 
 
-def test_the_prepare_screen_of_a_future_huddle_is_a_preview_without_a_start(
-    client, world, login
-):
+def test_the_prepare_screen_of_a_future_huddle_is_a_preview_without_a_start(client, world, login):
     login(world.lead)
     html = client.get(page(world, TODAY + timedelta(days=2))).get_data(as_text=True)
     assert "js-start-form" not in html
