@@ -13,10 +13,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from huddles.agenda import window as planning_window
 from huddles.agenda.days import shift_start
 from huddles.agenda.models import CLOSED_STATUSES, Agenda
 from huddles.attendance import service as attendance_service
@@ -28,19 +26,12 @@ from huddles.huddle import lifecycle
 from huddles.kudos import service as kudos_service
 from huddles.kudos.models import Kudos
 from huddles.org.models import Location, RosterEntry, Shift
-from huddles.validation import FieldError
 
 RECENT_KUDOS = 5
 # How far ahead "Your next huddle" looks for a shift that runs.
 NEXT_HUDDLE_DAYS = 8
 # The planned length of a huddle whose agenda is not made yet.
 DEFAULT_MINUTES = 5.0
-
-
-class CheckInClosed(FieldError):
-    """Checking in is possible only while the huddle's check-in window is open (HTTP 409)."""
-
-    status = 409
 
 
 def effective_status(agenda: Agenda | None, win: lifecycle.Window, now: datetime) -> str:
@@ -316,37 +307,10 @@ def today_for(user: User, *, now: datetime) -> TodayView:
     return view
 
 
-def check_in_here(
-    user: User, shift: Shift, day: date, *, now: datetime, plan_days: int
-) -> Attendance:
-    """I'm here, from Today: check a person on the roster in while the window is open. Commits.
+def check_in_here(user: User, shift: Shift, day: date, *, now: datetime) -> Attendance:
+    """I'm here, from Today: the attendance feature's self check-in, recorded as via Today.
 
-    FieldError when they are not on the roster; CheckInClosed (409) outside the window or once
-    the huddle is over. Nothing is written then.
+    FieldError when they are not on the roster; HuddleConflict (409) outside the check-in window
+    or once the huddle is over. Nothing is written then.
     """
-    on_roster = db.session.scalar(
-        sa.select(RosterEntry.id).where(
-            RosterEntry.shift_id == shift.id, RosterEntry.user_id == user.id
-        )
-    )
-    if on_roster is None:
-        raise FieldError(
-            "shift_id",
-            _("You are not on the roster of %(shift)s; ask your lead.", shift=shift.name),
-        )
-    win = lifecycle.window_for(shift, shift.location.timezone, day)
-    agenda = planning_window.existing_agenda(shift.id, day)
-    if not lifecycle.check_in_open(win, now, effective_status(agenda, win, now)):
-        if win.is_over(now) or (agenda is not None and agenda.status in CLOSED_STATUSES):
-            message = _("The %(shift)s huddle is over; checking in is closed.", shift=shift.name)
-        else:
-            opens = win.opens_at.astimezone(ZoneInfo(shift.location.timezone))
-            message = _(
-                "Checking in for %(shift)s opens at %(time)s.",
-                shift=shift.name,
-                time=opens.strftime("%H:%M"),
-            )
-        raise CheckInClosed("date", message)
-    if agenda is None:
-        agenda = planning_window.agenda_for(shift, day, actor=user, now=now, days=plan_days)
-    return attendance_service.check_in_self(shift, agenda, user, now=now)
+    return attendance_service.check_in_day(shift, day, user, now=now, via="today")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from huddles.agenda.forms import HUDDLE_STATUS_LABELS
-from huddles.agenda.window import plan_days
 from huddles.auth.access import shift_for
 from huddles.db import utcnow
 from huddles.main.service import check_in_here, today_for
@@ -41,13 +40,7 @@ def check_in(shift_id: int, day: str):
     except ValueError:
         abort(400, _("The day must be a date as YYYY-MM-DD."))
     try:
-        check_in_here(
-            current_user,
-            shift,
-            the_day,
-            now=utcnow(),
-            plan_days=plan_days(current_app.config),
-        )
+        check_in_here(current_user, shift, the_day, now=utcnow())
     except FieldError as error:
         return _today_page(error.message, getattr(error, "status", 422))
     flash(_("You are checked in for %(shift)s. Thank you!", shift=shift.name), "success")

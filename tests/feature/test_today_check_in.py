@@ -68,7 +68,9 @@ def test_the_button_is_hidden_before_the_window_and_the_server_refuses(
     assert check_in_url(world.shift) not in client.get("/").get_data(as_text=True)
     response = client.post(check_in_url(world.shift))
     assert response.status_code == 409
-    assert "Checking in for Early opens at 06:30." in response.get_data(as_text=True)
+    assert "Check-in opens 30 minutes before the shift: from 06:30" in response.get_data(
+        as_text=True
+    )
     assert marks() == [] and db.session.scalar(sa.select(sa.func.count(Agenda.id))) == 0
 
 
@@ -76,7 +78,7 @@ def test_checking_in_after_the_shift_is_refused(app, world, login, frozen):
     frozen(at(15, 5))
     response = login(world.staff).post(check_in_url(world.shift))
     assert response.status_code == 409
-    assert "checking in is closed" in response.get_data(as_text=True)
+    assert "This huddle is over" in response.get_data(as_text=True)
     assert marks() == []
 
 
