@@ -125,7 +125,7 @@ def test_the_record_page_shows_everything_an_auditor_reads(client, world, login,
         "self check-in · Today page",
         "Excused",
         "Fire drill at 14:00.",
-        "👍 Up",
+        "👍 Up: it landed",
         "record.pdf",
     ):
         assert text in html, text
