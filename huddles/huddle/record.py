@@ -67,8 +67,7 @@ VIA_LABELS = {
     "api": _l("API"),
     "correction": _l("correction afterwards"),
 }
-FEEDBACK_LABELS = {"up": _l("👍 Up"), "down": _l("👎 Down"), None: _l("not given")}
-# The PDF's font has no emoji: words only.
+# In words: the PDF's font has no emoji, and not every screen has them.
 FEEDBACK_WORDS = {
     "up": _l("Up: it landed"),
     "down": _l("Down: it did not land"),

@@ -125,7 +125,7 @@ def test_the_record_page_shows_everything_an_auditor_reads(client, world, login,
         "self check-in · Today page",
         "Excused",
         "Fire drill at 14:00.",
-        "👍 Up",
+        "👍 Up: it landed",
         "record.pdf",
     ):
         assert text in html, text
@@ -228,3 +228,13 @@ def test_the_topic_page_counts_the_rooms_feedback(client, world, login, held):
     login(world.lead)
     html = client.get(f"/topics/{slug}").get_data(as_text=True)
     assert "👍 1" in html and "👎 0" in html
+
+
+def test_the_new_routes_are_documented(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert "get" in paths["/shifts/{id}/huddle"]
+    assert "post" in paths["/shifts/{id}/check-in"]
+    assert "409" in paths["/shifts/{id}/check-in"]["post"]["responses"]
+    assert paths["/shifts/{id}/feedback"]["post"]["requestBody"]["content"]["application/json"][
+        "schema"
+    ]["properties"]["topic"]["enum"] == ["up", "down"]

@@ -218,6 +218,7 @@
     if (note) note.hidden = value !== "planned";
     var finishForm = $(".js-finish-form");
     if (finishForm) finishForm.hidden = value !== "running" || current === last;
+    if (slots.length) fit(slots[current]);
   }
 
   function start() {
