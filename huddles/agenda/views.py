@@ -215,10 +215,12 @@ def add_pin(location_id: int):
             report = pins.pin_report(location, pin.id)
             if report.can_apply or report.kept:
                 flash(
-                    _(
-                        "The topic is pinned, but %(n)s huddle(s) had already been opened and "
+                    ngettext(
+                        "The topic is pinned, but %(num)s huddle had already been opened and "
+                        "kept its topic; see below.",
+                        "The topic is pinned, but %(num)s huddles had already been opened and "
                         "kept their topic; see below.",
-                        n=len(report.can_apply) + len(report.kept),
+                        len(report.can_apply) + len(report.kept),
                     ),
                     "info",
                 )

@@ -141,7 +141,7 @@ def test_pinning_over_opened_huddles_says_which_kept_their_topic(app, world, log
     response = client.post(pin_url(world.here), data=pin_data(day, title))
     assert response.status_code == 302 and "pin=" in response.headers["Location"]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "The topic is pinned, but 2 huddle(s) had already been opened" in page
+    assert "The topic is pinned, but 2 huddles had already been opened" in page
     assert "The topic is pinned." not in page
     report = page.split('id="pin-report"')[1].split("</section>")[0]
     following, rest = report.split("Already opened (previewed), not started")
