@@ -415,7 +415,6 @@ def check_in(token: str, user: User, *, now: datetime) -> tuple[Agenda, Shift]:
     """Check a person in with a token from the screen: they must be on the shift's roster."""
     agenda, shift = check_in_target(token, user, now=now)
     attendance_service.check_in_self(shift, agenda, user, now=now, via="qr")
-    _send(signals.huddle_changed, agenda_id=agenda.id)
     return agenda, shift
 
 
