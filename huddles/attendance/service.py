@@ -450,7 +450,8 @@ def mark_caught_up(agenda: Agenda, user: User, *, now: datetime) -> None:
 
 
 def missed_huddles(user: User, *, now: datetime, days: int = 7) -> list[tuple[Agenda, Shift]]:
-    """Finished huddles of the person's shifts in the last `days` they neither attended nor read."""
+    """Huddles that took place on the person's shifts in the last `days` they neither attended
+    nor read."""
     since = (now - timedelta(days=days + 1)).date()
     went = sa.select(Attendance.id).where(
         Attendance.agenda_id == Agenda.id,
@@ -464,7 +465,8 @@ def missed_huddles(user: User, *, now: datetime, days: int = 7) -> list[tuple[Ag
         .join(RosterEntry, RosterEntry.shift_id == Shift.id)
         .where(
             RosterEntry.user_id == user.id,
-            Agenda.status == "done",
+            # It took place: finished by the lead, or left running and closed automatically.
+            Agenda.status.in_(("done", "ended")),
             Agenda.day >= since,
             ~sa.exists(went),
             ~sa.exists(read),
