@@ -362,6 +362,7 @@
       var chip = document.createElement("button");
       chip.type = "button";
       chip.className = "person";
+      chip.dir = "auto";
       chip.dataset.userId = row.user_id;
       chip.textContent = row.name;
       li.appendChild(chip);
