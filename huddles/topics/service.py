@@ -21,7 +21,7 @@ from huddles.auth.models import User
 from huddles.extensions import db
 from huddles.topics import files
 from huddles.topics.files import TopicData
-from huddles.topics.models import Topic, TopicRevision
+from huddles.topics.models import Topic, TopicRevision, settings_key
 from huddles.validation import FieldError
 
 SUMMARY_LIMIT = 300
@@ -50,6 +50,8 @@ def revision_data(revision: TopicRevision, slug: str) -> TopicData:
         body=revision.body or "",
         tags=tuple(revision.tags or ()),
         source=revision.source or "",
+        settings=tuple(revision.settings or ()),
+        illustrative=bool(revision.illustrative),
         season_start=revision.season_start,
         season_end=revision.season_end,
         avoid=revision.avoid,
@@ -87,6 +89,8 @@ def _add_revision(
         body=data.body,
         tags=list(data.tags),
         source=data.source,
+        settings=list(data.settings),
+        illustrative=data.illustrative,
         season_start=data.season_start,
         season_end=data.season_end,
         avoid=data.avoid,
@@ -104,6 +108,7 @@ def _add_revision(
     topic.title = data.title
     topic.season_start = data.season_start
     topic.season_end = data.season_end
+    topic.settings_key = settings_key(data.settings)
     topic.updated_at = now
     return revision
 
@@ -366,6 +371,8 @@ class LibraryFilters:
 
     q: str = ""
     kind: str = ""
+    # A setting: the topics that fit it (made for it, or for every setting).
+    setting: str = ""
     tag: str = ""
     status: str = ""
     language: str = ""
@@ -425,6 +432,14 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+def fits_setting(setting: str) -> sa.ColumnElement[bool]:
+    """SQL: the topic fits a location of `setting` (made for it, or for every setting)."""
+    return sa.or_(
+        Topic.settings_key == "",
+        Topic.settings_key.contains(f",{setting},", autoescape=True),
+    )
+
+
 def library_query(filters: LibraryFilters, *, published_only: bool, today: date) -> sa.Select[Any]:
     """The select of (Topic, TopicRevision, times_used, last_used) rows matching the filters."""
     usage = usage_subquery()
@@ -440,6 +455,8 @@ def library_query(filters: LibraryFilters, *, published_only: bool, today: date)
         query = query.where(Topic.status == filters.status)
     if filters.kind:
         query = query.where(Topic.kind == filters.kind)
+    if filters.setting:
+        query = query.where(fits_setting(filters.setting))
     if filters.q.strip():
         pattern = _like(filters.q.strip().lower())
         query = query.where(
