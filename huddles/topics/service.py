@@ -11,14 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from huddles.agenda.models import Agenda, AgendaItem
-from huddles.agenda.service import refresh_unopened_agendas
 from huddles.auth.models import User
 from huddles.extensions import db
+from huddles.signals import topic_changed
 from huddles.topics import files
 from huddles.topics.files import TopicData
 from huddles.topics.models import Topic, TopicRevision, settings_key
@@ -151,6 +152,13 @@ def _commit(slug: str) -> None:
         ) from None
 
 
+def _announce(topic_ids: list[int], now: datetime) -> None:
+    """Tell the features that follow the library (after the commit) which topics changed."""
+    if topic_ids:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        topic_changed.send(app, topic_ids=topic_ids, now=now)
+
+
 def create_topic(raw: Mapping[str, Any], actor: User | None, now: datetime) -> Topic:
     """Validate and create a topic with its first revision; Conflict if the slug is taken."""
     data = files.validate(raw)
@@ -201,7 +209,7 @@ def update_topic(
         topic, data, _next_number(topic), actor, now, summary or _summary(changed)
     )
     _commit(topic.slug)
-    refresh_unopened_agendas(topic, now)
+    _announce([topic.id], now)
     return revision
 
 
@@ -232,7 +240,7 @@ def restore_revision(topic: Topic, number: int, actor: User | None, now: datetim
         f"Restored revision {number}",
     )
     _commit(topic.slug)
-    refresh_unopened_agendas(topic, now)
+    _announce([topic.id], now)
     return revision
 
 
@@ -334,8 +342,7 @@ def import_library(
         raise Conflict(
             "directory", str(_l("The library changed during the import; run it again."))
         ) from None
-    for topic in edited:
-        refresh_unopened_agendas(topic, now)
+    _announce([topic.id for topic in edited], now)
     return report
 
 
