@@ -173,6 +173,17 @@ def create_topic(raw: Mapping[str, Any], actor: User | None, now: datetime) -> T
     return topic
 
 
+def stage_topic(raw: Mapping[str, Any], actor: User | None, now: datetime, summary: str) -> Topic:
+    """Validate a new topic and add it with its first revision to the session, uncommitted.
+
+    For a use case that commits the topic together with its own change (a published story).
+    """
+    data = files.validate(raw)
+    topic = _new_topic(data, actor, now, summary)
+    db.session.flush()
+    return topic
+
+
 def update_topic(
     topic: Topic,
     changes: Mapping[str, Any],

@@ -202,3 +202,30 @@ def test_with_nothing_that_fits_the_rotation_still_fills_the_slot(app, world):
     agenda = planning.get_agenda(world.shift, date(2026, 3, 2), now=NOW)
     item = next(i for i in agenda.items if i.slot_key == "phrase")
     assert db.session.get(Topic, item.topic_id).slug == "shop-phrase"
+
+
+# --- seasons, end to end ---------------------------------------------------------------------
+
+
+def test_a_seasonal_topic_comes_only_in_its_season_across_new_year(app, world):
+    from datetime import date, timedelta
+
+    from huddles import rotation
+    from huddles.agenda import planning
+    from tests.feature.agenda_helpers import add_topic
+
+    add_topic("winter-phrase", "lexicon", avoid="a", say_instead="b", season=("12-24", "01-02"))
+    add_topic("all-year-phrase", "lexicon", avoid="a", say_instead="b")
+    season = rotation.Season("12-24", "01-02")
+    used_on = []
+    day = date(2026, 12, 15)
+    while day <= date(2027, 1, 12):
+        agenda = planning.get_agenda(world.shift, day, now=NOW)
+        item = next(i for i in agenda.items if i.slot_key == "phrase")
+        if db.session.get(Topic, item.topic_id).slug == "winter-phrase":
+            used_on.append(day)
+        day += timedelta(days=1)
+    assert used_on, "the seasonal phrase never came"
+    assert all(season.contains(day) for day in used_on)
+    # Two phrases in turn: in season it comes every other day, on both sides of new year.
+    assert any(day.year == 2026 for day in used_on) and any(day.year == 2027 for day in used_on)
