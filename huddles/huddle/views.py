@@ -22,12 +22,12 @@ from flask_login import current_user, login_required
 
 from huddles.agenda import planning
 from huddles.agenda.models import Agenda
-from huddles.extensions import db
-from huddles.topics.models import Topic
 from huddles.auth.access import can_lead_location, shift_for
 from huddles.db import utcnow
+from huddles.extensions import db
 from huddles.huddle import service
 from huddles.org.models import Shift
+from huddles.topics.models import Topic
 from huddles.validation import FieldError
 
 bp = Blueprint("huddle", __name__, url_prefix="/huddle")
