@@ -279,3 +279,22 @@ def test_the_page_stays_flat_in_queries(client, places, login, count_queries):
     with count_queries() as many:
         client.get("/stories")
     assert many.count == few.count
+
+
+def test_openapi_describes_stories_swaps_and_settings(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    paths = document["paths"]
+    for path in ["/stories", "/stories/{id}", "/stories/{id}/publish", "/stories/{id}/decline"]:
+        assert path in paths
+    assert "/shifts/{id}/agenda/swap-options" in paths
+    swap = paths["/shifts/{id}/agenda/swap"]["post"]["requestBody"]["content"]
+    assert "topic_slug" in swap["application/json"]["schema"]["properties"]
+    topic = document["components"]["schemas"]["Topic"]["properties"]
+    assert topic["settings"]["items"]["enum"] == [
+        "hotel",
+        "restaurant",
+        "retail",
+        "contact-centre",
+        "other",
+    ]
+    assert "illustrative" in topic
