@@ -310,3 +310,25 @@ def test_admins_see_the_pool_health_on_the_library_page(client, world, login, co
     fresh = service.pool_health(today)
     assert fresh is not kept
     assert next(row for row in fresh if row.setting == "retail").pools["tip"] == 1
+
+
+def test_a_topic_made_for_another_setting_leaves_the_agendas_not_yet_opened(app, world):
+    from datetime import date
+
+    from huddles.agenda import planning
+    from tests.feature.agenda_helpers import add_topic
+
+    world.here.setting = "restaurant"
+    db.session.commit()
+    add_topic("first-phrase", "lexicon", avoid="a", say_instead="b")
+    add_topic("second-phrase", "lexicon", avoid="a", say_instead="b")
+    day = date(2099, 3, 2)
+    agenda = planning.get_agenda(world.shift, day, now=NOW)
+    item = next(i for i in agenda.items if i.slot_key == "phrase")
+    planned = db.session.get(Topic, item.topic_id)
+    # The admin says the planned phrase is for hotels only: the bistro's agenda moves on.
+    service.update_topic(planned, {"settings": ["hotel"]}, world.admin, NOW)
+    agenda = planning.get_agenda(world.shift, day, now=NOW)
+    item = next(i for i in agenda.items if i.slot_key == "phrase")
+    other = ({"first-phrase", "second-phrase"} - {planned.slug}).pop()
+    assert db.session.get(Topic, item.topic_id).slug == other
