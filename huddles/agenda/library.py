@@ -11,8 +11,8 @@ from huddles.agenda.choosing import rechoose, unopened_future
 from huddles.agenda.models import Agenda, AgendaItem, ScopeChoice
 from huddles.db import utcnow
 from huddles.extensions import db
-from huddles.signals import topic_changed
 from huddles.org.models import Location, Shift
+from huddles.signals import topic_changed
 from huddles.topics.models import Topic
 
 
