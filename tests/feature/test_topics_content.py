@@ -6,6 +6,7 @@ settings, 91 days of the default template without a repeated topic of the day or
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,10 @@ from huddles import rotation
 from huddles.topics import files, health, reading
 from huddles.topics.models import KINDS
 
-CONTENT = Path(__file__).resolve().parents[2] / "content"
+# HUDDLES_TEST_CONTENT checks another directory (a writer's draft of the library).
+CONTENT = Path(
+    os.environ.get("HUDDLES_TEST_CONTENT") or Path(__file__).resolve().parents[2] / "content"
+)
 PATHS = sorted(CONTENT.glob("*.md"))
 TEMPLATE = rotation.DEFAULT_TEMPLATE
 WEEKLY_THEMES = list(TEMPLATE.weekday_themes)
