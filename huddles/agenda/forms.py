@@ -35,6 +35,14 @@ FILL_LABELS = {
     "rotation": _l("A topic from the rotation"),
     "notes": _l("The lead's notes and the closing question"),
 }
+# A huddle's status (Agenda.status) as people read it.
+HUDDLE_STATUS_LABELS = {
+    "planned": _l("Not started"),
+    "running": _l("Running"),
+    "done": _l("Done"),
+    "ended": _l("Ended (left running)"),
+    "missed": _l("Missed"),
+}
 WEEKDAY_NAMES = [
     _l("Monday"),
     _l("Tuesday"),
@@ -105,10 +113,11 @@ class TemplateForm(FlaskForm):
 class PinForm(FlaskForm):
     day = DateField(_l("Date"), validators=[InputRequired()])
     slot_key = SelectField(_l("Slot"))
-    topic_slug = StringField(
-        _l("Topic (its slug)"),
-        validators=[InputRequired(), Length(max=120)],
-        description=_l("As shown in the library, for example default-of-yes-basics."),
+    topic = StringField(
+        _l("Topic"),
+        validators=[InputRequired(), Length(max=300)],
+        description=_l("Start typing its title and choose one of the suggestions."),
+        render_kw={"list": "pin-topics", "autocomplete": "off", "dir": "auto"},
     )
     scope = SelectField(
         _l("For"),

@@ -17,13 +17,21 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from huddles.agenda import library, pins, planning, templates
+from huddles.agenda import library, pins, planning, templates, window
 from huddles.agenda import week as week_view
 from huddles.agenda.days import local_today
-from huddles.agenda.forms import KIND_LABELS, WEEKDAY_NAMES, PinForm, TemplateForm, UnpinForm
+from huddles.agenda.forms import (
+    HUDDLE_STATUS_LABELS,
+    KIND_LABELS,
+    WEEKDAY_NAMES,
+    PinForm,
+    TemplateForm,
+    UnpinForm,
+)
 from huddles.api import date_arg, json_body, require_login
 from huddles.auth.access import admin_required, location_for, roles_required, shift_for
 from huddles.db import utcnow
@@ -36,6 +44,10 @@ bp = Blueprint("agenda", __name__)
 api_bp = Blueprint("agenda_api", __name__, url_prefix="/api/v1")
 
 MAX_DAYS_AWAY = 366
+
+
+def _plan_days() -> int:
+    return window.plan_days(current_app.config)
 
 
 def _locale(location) -> str:
@@ -59,7 +71,14 @@ def week(location_id: int):
         abort(400, _("start must be a date as YYYY-MM-DD."))
     if abs((start - today).days) > MAX_DAYS_AWAY:
         abort(400, _("start is too far from today (at most %(n)s days).", n=MAX_DAYS_AWAY))
-    days = week_view.week(location, start, now=now, locale=_locale(location))
+    days = week_view.week(
+        location,
+        start,
+        now=now,
+        locale=_locale(location),
+        actor=current_user,
+        days_ahead=_plan_days(),
+    )
     return render_template(
         "agenda/week.html",
         location=location,
@@ -69,6 +88,7 @@ def week(location_id: int):
         following=start + timedelta(days=7),
         today=today,
         kind_labels=KIND_LABELS,
+        status_labels=HUDDLE_STATUS_LABELS,
     )
 
 
@@ -91,20 +111,22 @@ def _attach(form: TemplateForm, error: FieldError) -> None:
     attach_to_form(form, error)
 
 
-def _template_form(location, data: dict[str, Any] | None = None) -> TemplateForm:
-    if request.method == "POST":
+def _template_form(location, *, submitted: bool = False) -> TemplateForm:
+    """The template form: as posted when it is what was submitted, else as saved (so a failed
+    pin below it never shows it blank)."""
+    if submitted:
         return TemplateForm()
-    values = data or templates.template_row_values(location)
+    values = templates.template_row_values(location)
     slots = [*values["slots"], {"fill": "rotation"}, {"fill": "rotation"}]
-    form = TemplateForm(
+    return TemplateForm(
+        formdata=None,
         data={
             "slots": [{**slot, "kind": slot.get("kind") or ""} for slot in slots],
             "cooldown_days": values["cooldown_days"],
             "scope": values["scope"],
             **{f"theme_{n}": theme for n, theme in enumerate(values["weekday_themes"])},
-        }
+        },
     )
-    return form
 
 
 def _pin_form(location) -> PinForm:
@@ -123,6 +145,13 @@ def _pin_form(location) -> PinForm:
 
 def _render_template_page(location, form: TemplateForm, pin_form: PinForm, status: int = 200):
     today = local_today(location, utcnow())
+    report = None
+    asked = request.args.get("pin", "")
+    if asked.isdigit():
+        try:
+            report = pins.pin_report(location, int(asked))
+        except FieldError:
+            report = None
     return render_template(
         "agenda/template.html",
         location=location,
@@ -130,8 +159,11 @@ def _render_template_page(location, form: TemplateForm, pin_form: PinForm, statu
         pin_form=pin_form,
         unpin_form=UnpinForm(),
         pins=pins.pins_for(location, since=today),
+        pin_report=report,
+        suggestions=pins.topic_suggestions(),
         weekday_names=WEEKDAY_NAMES,
         kind_labels=KIND_LABELS,
+        status_labels=HUDDLE_STATUS_LABELS,
     ), status
 
 
@@ -139,7 +171,7 @@ def _render_template_page(location, form: TemplateForm, pin_form: PinForm, statu
 @admin_required
 def edit_template(location_id: int):
     location = location_for(current_user, location_id)
-    form = _template_form(location)
+    form = _template_form(location, submitted=request.method == "POST")
     if form.validate_on_submit():
         try:
             templates.save_template(
@@ -167,11 +199,11 @@ def add_pin(location_id: int):
     pin_form = _pin_form(location)
     if pin_form.validate_on_submit():
         try:
-            pins.pin_topic(
+            pin = pins.pin_topic(
                 location,
                 day=pin_form.day.data,
                 slot_key=pin_form.slot_key.data,
-                topic_slug=pin_form.topic_slug.data,
+                topic=pin_form.topic.data or "",
                 scope=pin_form.scope.data,
                 shift_id=pin_form.shift_id.data or None,
                 actor=current_user,
@@ -180,9 +212,43 @@ def add_pin(location_id: int):
         except FieldError as error:
             attach_to_form(pin_form, error)
         else:
-            flash(_("The topic is pinned."), "success")
-            return redirect(url_for("agenda.edit_template", location_id=location.id))
-    return _render_template_page(location, _template_form(location, None), pin_form, 422)
+            report = pins.pin_report(location, pin.id)
+            if report.can_apply or report.kept:
+                flash(
+                    ngettext(
+                        "The topic is pinned, but %(num)s huddle had already been opened and "
+                        "kept its topic; see below.",
+                        "The topic is pinned, but %(num)s huddles had already been opened and "
+                        "kept their topic; see below.",
+                        len(report.can_apply) + len(report.kept),
+                    ),
+                    "info",
+                )
+            else:
+                flash(_("The topic is pinned."), "success")
+            return redirect(url_for("agenda.edit_template", location_id=location.id, pin=pin.id))
+    return _render_template_page(location, _template_form(location), pin_form, 422)
+
+
+@bp.post("/admin/locations/<int:location_id>/pins/<int:pin_id>/apply")
+@admin_required
+def apply_pin(location_id: int, pin_id: int):
+    location = location_for(current_user, location_id)  # the POST's CSRF token is checked first
+    try:
+        changed = pins.apply_pin(location, pin_id, actor=current_user, now=utcnow())
+    except pins.PinClosed as error:
+        abort(409, error.message)
+    except FieldError as error:
+        abort(404, error.message)
+    flash(
+        ngettext(
+            "The pinned topic now reaches %(num)s more huddle.",
+            "The pinned topic now reaches %(num)s more huddles.",
+            changed,
+        ),
+        "success",
+    )
+    return redirect(url_for("agenda.edit_template", location_id=location.id, pin=pin_id))
 
 
 @bp.post("/admin/locations/<int:location_id>/pins/delete")
@@ -208,13 +274,21 @@ def _kudos_for(agenda) -> list[dict[str, Any]]:
     return list(provider(agenda)) if provider is not None else []
 
 
+def _agenda_or_error(shift: Shift, day: date, now):
+    """The agenda within the planning window, or the contract's 404/403 (nothing is made)."""
+    try:
+        return window.agenda_for(shift, day, actor=current_user, now=now, days=_plan_days())
+    except (window.NotPlanned, window.BeyondWindow) as error:
+        raise ApiError(error.status, error.message, field=error.field) from None
+
+
 @api_bp.get("/shifts/<int:shift_id>/agenda")
 def shift_agenda(shift_id: int):
     require_login()
     shift = shift_for(current_user, shift_id)
     now = utcnow()
     day = date_arg("date", local_today(shift.location, now), max_days_away=MAX_DAYS_AWAY)
-    agenda = planning.get_agenda(shift, day, now=now)
+    agenda = _agenda_or_error(shift, day, now)
     locale = _locale(shift.location)
     return jsonify(planning.agenda_json(agenda, locale, kudos=_kudos_for(agenda)))
 
@@ -229,7 +303,7 @@ def swap(shift_id: int):
         raise ApiError(400, _('Name the slot to swap, e.g. "topic".'), field="slot")
     now = utcnow()
     day = date_arg("date", local_today(shift.location, now), max_days_away=MAX_DAYS_AWAY)
-    agenda = planning.get_agenda(shift, day, now=now)
+    agenda = _agenda_or_error(shift, day, now)
     topic_slug = body.get("topic_slug")
     if topic_slug is not None and (not isinstance(topic_slug, str) or not topic_slug):
         raise ApiError(400, _("topic_slug must name a topic."), field="topic_slug")
@@ -253,7 +327,7 @@ def swap_options(shift_id: int):
     slot = request.args.get("slot", "topic")
     now = utcnow()
     day = date_arg("date", local_today(shift.location, now), max_days_away=MAX_DAYS_AWAY)
-    agenda = planning.get_agenda(shift, day, now=now)
+    agenda = _agenda_or_error(shift, day, now)
     if agenda.started_at is not None or agenda.status != "planned":
         raise ApiError(
             409, _("The huddle has already started; its agenda can no longer change."), field="slot"

@@ -11,6 +11,8 @@ from sqlalchemy.orm import selectinload
 
 from huddles.agenda.models import Agenda
 from huddles.agenda.planning import agenda_json, get_agenda
+from huddles.agenda.window import BeyondWindow, NotPlanned, check_may_make
+from huddles.auth.models import User
 from huddles.extensions import db
 from huddles.org.models import Location, Shift
 
@@ -20,32 +22,48 @@ class WeekDay:
     """One day of the week view: the agendas of the shifts that run that day."""
 
     day: date
-    agendas: list[tuple[Shift, dict[str, Any]]]
+    agendas: list[tuple[Shift, dict[str, Any] | None]]
 
 
-def week(location: Location, start: date, *, now: datetime, locale: str | None) -> list[WeekDay]:
-    """The seven days from `start` of a location's active shifts, made where missing."""
+def week(
+    location: Location,
+    start: date,
+    *,
+    now: datetime,
+    locale: str | None,
+    actor: User | None,
+    days_ahead: int,
+) -> list[WeekDay]:
+    """The seven days from `start` of a location's active shifts, made where missing within the
+    planning window; None where no huddle was planned (a passed day) or may not be planned."""
     shifts = [shift for shift in location.shifts if shift.active]
-    days = [start + timedelta(days=offset) for offset in range(7)]
+    dates = [start + timedelta(days=offset) for offset in range(7)]
     existing = {
         (agenda.shift_id, agenda.day): agenda
         for agenda in db.session.scalars(
             sa.select(Agenda)
             .where(
                 Agenda.shift_id.in_([shift.id for shift in shifts] or [0]),
-                Agenda.day >= days[0],
-                Agenda.day <= days[-1],
+                Agenda.day >= dates[0],
+                Agenda.day <= dates[-1],
             )
             .options(selectinload(Agenda.items))
         )
     }
     result = []
-    for day in days:
-        entries = []
+    for day in dates:
+        entries: list[tuple[Shift, dict[str, Any] | None]] = []
         for shift in shifts:
             if not shift.runs_on(day.weekday()):
                 continue
-            agenda = existing.get((shift.id, day)) or get_agenda(shift, day, now=now)
+            agenda = existing.get((shift.id, day))
+            if agenda is None:
+                try:
+                    check_may_make(shift, day, actor=actor, now=now, days=days_ahead)
+                except (NotPlanned, BeyondWindow):
+                    entries.append((shift, None))
+                    continue
+                agenda = get_agenda(shift, day, now=now)
             entries.append((shift, agenda_json(agenda, locale)))
         result.append(WeekDay(day, entries))
     return result

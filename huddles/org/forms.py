@@ -43,8 +43,22 @@ class RosterForm(FlaskForm):
 class PersonForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
-    role = SelectField(_l("Role"))
+    # A new person is staff unless the admin chooses otherwise: making an admin is deliberate.
+    role = SelectField(
+        _l("Role"),
+        default="staff",
+        description=_l(
+            "Staff check in and read their location's huddles; shift leads run them; "
+            "admins manage the whole organisation."
+        ),
+    )
     location_id = SelectField(_l("Home location"), coerce=int, validators=[Optional()])
+
+    def default_location(self, location_ids: list[int]) -> None:
+        """A new person's location, before the admin picks: the first one there is."""
+        if not self.is_submitted() and not self.location_id.data and location_ids:
+            self.location_id.data = location_ids[0]
+
     locale = SelectField(_l("Language"), validators=[Optional()])
 
 

@@ -167,6 +167,8 @@ def _person_form(person: User | None) -> PersonForm:
         (location.id, location.name) for location in _locations()
     ]
     form.locale.choices = [("", _("As the location"))] + list(LANGUAGE_NAMES.items())
+    if person is None:
+        form.default_location([location_id for location_id, _name in form.location_id.choices[1:]])
     if request.method == "GET" and person is not None:
         form.location_id.data = person.location_id or 0
         form.locale.data = person.locale or ""

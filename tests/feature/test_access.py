@@ -96,6 +96,7 @@ ROUTE_VALUES: dict[str, Callable[[World], Any]] = {
     # Topics belong to no location: an unknown slug must give a clean 404 to everyone.
     "slug": lambda w: "not-a-topic",
     "number": lambda w: 999_999,
+    "pin_id": lambda w: 999_999,
 }
 
 

@@ -222,7 +222,7 @@ def test_an_admin_pins_a_topic_and_unopened_agendas_follow(app, world, make_shif
         world.here,
         day=MONDAY,
         slot_key="topic",
-        topic_slug="habit-3",
+        topic="habit-3",
         scope="location",
         actor=world.admin,
         now=NOW,
@@ -243,7 +243,7 @@ def test_an_organisation_pin_reaches_every_location(app, world):
         world.there,
         day=MONDAY,
         slot_key="phrase",
-        topic_slug="phrase-7",
+        topic="phrase-7",
         scope="organisation",
         actor=world.admin,
         now=NOW,
@@ -256,14 +256,14 @@ def test_an_organisation_pin_reaches_every_location(app, world):
     ("changes", "field"),
     [
         ({"slot_key": "welcome"}, "slot_key"),
-        ({"topic_slug": "no-such-topic"}, "topic_slug"),
+        ({"topic": "no-such-topic"}, "topic"),
         ({"scope": "shift"}, "scope"),
         ({"scope": "galaxy"}, "scope"),
     ],
 )
 def test_pins_are_validated(app, world, changes, field):
     add_library()
-    values = {"day": MONDAY, "slot_key": "topic", "topic_slug": "habit-1", "scope": "location"}
+    values = {"day": MONDAY, "slot_key": "topic", "topic": "habit-1", "scope": "location"}
     with pytest.raises(FieldError) as error:
         pins.pin_topic(world.here, **{**values, **changes}, actor=world.admin, now=NOW)
     assert error.value.field == field
