@@ -24,9 +24,9 @@ run: $(STAMP) translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
 	@if [ -d content ] && $(BIN)/flask content --help >/dev/null 2>&1; then $(BIN)/flask content import content; fi
+	@# The web server and the scheduler, each its own process (Procfile.dev); Ctrl-C stops both.
 	SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(32))')} \
-	HUDDLES_RUN_SCHEDULER=$${HUDDLES_RUN_SCHEDULER:-1} \
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/honcho start -f Procfile.dev -p $(PORT)
 
 # The suite on SQLite, then again on PostgreSQL when one is reachable (or TEST_DATABASE_URL is set).
 test: $(STAMP) translations

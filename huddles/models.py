@@ -2,7 +2,7 @@
 
 from huddles.agenda.models import Agenda, AgendaItem, AgendaTemplate, JobRun, Pin, TopicUsage
 from huddles.attendance.models import Attendance, CatchUp
-from huddles.auth.models import ApiToken, User
+from huddles.auth.models import ApiToken, User, UserSession
 from huddles.kudos.models import Kudos
 from huddles.org.models import Location, Organisation, RosterEntry, Shift
 from huddles.topics.models import Topic, TopicRevision
@@ -25,4 +25,5 @@ __all__ = [
     "TopicRevision",
     "TopicUsage",
     "User",
+    "UserSession",
 ]

@@ -29,3 +29,7 @@ class AccountForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     name = StringField(_l("What is it for?"), validators=[Optional(), Length(max=80)])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])

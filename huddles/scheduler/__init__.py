@@ -44,6 +44,15 @@ def prune_job_runs(now: datetime) -> str:
     return f"pruned {result.rowcount} job run(s)"
 
 
+def prune_sessions(now: datetime) -> str:
+    """Forget sign-in sessions that have ended (idle or past their absolute limit)."""
+    from huddles.auth.sessions import Lifetimes
+    from huddles.auth.sessions import prune_sessions as prune
+
+    count = prune(now, Lifetimes.from_config(current_app.config))
+    return f"pruned {count} ended session(s)"
+
+
 def hourly(now: datetime) -> str:
     return now.astimezone(UTC).strftime("%Y-%m-%dT%H")
 
@@ -67,6 +76,7 @@ class Job:
 JOBS: tuple[Job, ...] = (
     Job("make-agendas", {"trigger": "cron", "minute": 5}, make_agendas_ahead, hourly, True),
     Job("prune-job-runs", {"trigger": "cron", "hour": 3, "minute": 17}, prune_job_runs, daily),
+    Job("prune-sessions", {"trigger": "cron", "minute": 41}, prune_sessions, hourly),
 )
 
 
@@ -135,13 +145,12 @@ def _run_in_app(app: Flask, name: str) -> None:
             db.session.remove()
 
 
-def build_scheduler(app: Flask, *, blocking: bool = False) -> Any:
-    """The one scheduler of a process (BlockingScheduler for `flask scheduler run`)."""
-    from apscheduler.schedulers.background import BackgroundScheduler
+def build_scheduler(app: Flask) -> Any:
+    """The scheduler of `flask scheduler run`: it blocks its own process (no background thread,
+    so it can never end up inside a web worker)."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    cls = BlockingScheduler if blocking else BackgroundScheduler
-    scheduler = cls(
+    scheduler = BlockingScheduler(
         timezone=UTC,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600},
     )

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from huddles.auth.models import User
 from huddles.extensions import db
 from huddles.org.models import Location, RosterEntry, Shift
+from tests.conftest import sign_in_client
 
 
 def error_text(response) -> str:
@@ -158,8 +159,7 @@ def test_a_bad_person_is_refused_next_to_the_field(client, world, login, data, m
 
 def test_deactivating_ends_the_persons_sessions(app, world, login, client):
     other_client = app.test_client()
-    with other_client.session_transaction() as session:
-        session["_user_id"] = world.staff.get_id()
+    sign_in_client(other_client, world.staff)
     assert other_client.get("/").status_code == 200
     login(world.admin)
     client.post(f"/admin/people/{world.staff.id}/active", data={"active": "0"})
