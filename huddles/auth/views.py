@@ -157,7 +157,7 @@ def send_reset_mail(user: User, link: str) -> None:
     ).send()
 
 
-SET_PASSWORD_KEY = "set_password_token"
+SET_PASSWORD_KEY = "set_password_token"  # noqa: S105 (a session key name)
 
 
 @bp.get("/set-password/<token>")
