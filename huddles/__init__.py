@@ -11,7 +11,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import huddles.models  # noqa: F401  (the whole schema, for the ORM and Alembic)
-from huddles import config, extensions
+from huddles import config, extensions, safe_input
 from huddles.agenda.cli import agenda_cli
 from huddles.agenda.views import api_bp as agenda_api_bp
 from huddles.agenda.views import bp as agenda_bp
@@ -127,14 +127,8 @@ def register_security(app: Flask) -> None:
         ):
             csrf.protect()
 
-    @app.before_request
-    def require_json_objects():
-        # Every JSON body this app takes is an object; anything else is refused before a form
-        # or view tries to read it.
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json:
-            data = request.get_json(silent=True)
-            if request.get_data() and not isinstance(data, dict):
-                raise ApiError(400, str(_l("The body must be a JSON object.")))
+    # Hostile text, sizes and shapes are refused in one place, naming the field.
+    safe_input.install(app)
 
     @app.before_request
     def reject_bad_token():

@@ -70,6 +70,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "huddles" / "translations"),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # The longest text any one field takes (a topic's body is 80-200 words).
+        "HUDDLES_MAX_TEXT": 50_000,
         "HUDDLES_CONTENT_DIR": str(PROJECT_ROOT / "content"),
         "HUDDLES_INVITE_MAX_AGE": 7 * 24 * 3600,
         "HUDDLES_KUDOS_DAILY_CAP": 5,
