@@ -4,8 +4,8 @@ field, on SQLite and PostgreSQL, on every JSON and form route (enumerated from t
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
 from datetime import date
+from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
