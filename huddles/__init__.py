@@ -8,6 +8,7 @@ from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_migrate.cli import db as migrate_db_cli
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import huddles.models  # noqa: F401  (the whole schema, for the ORM and Alembic)
@@ -21,6 +22,7 @@ from huddles.auth import service, sessions
 from huddles.auth.cli import users_cli
 from huddles.auth.models import User
 from huddles.auth.views import bp as auth_bp
+from huddles.backup import backup_command
 from huddles.db import install_sqlite_pragmas, utcnow
 from huddles.demo.cli import demo_cli
 from huddles.errors import ApiError, IdConverter, register_error_handlers
@@ -213,3 +215,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(content_cli)
+    # `flask db backup PATH` beside Flask-Migrate's own `db` commands.
+    migrate_db_cli.add_command(backup_command)
