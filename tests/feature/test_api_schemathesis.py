@@ -37,7 +37,7 @@ def test_no_api_operation_answers_with_a_5xx(app, world, mode):
             statuses.append(response.status_code)
             if response.status_code >= 500:
                 failures.append(
-                    f"{operation.label}: {response.status_code} {case.as_curl_command()}"
+                    f"{case.operation.label}: {response.status_code} {case.as_curl_command()}"
                 )
 
         try:
