@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import smtplib
 from urllib.parse import urlsplit
 
 from flask import (
@@ -149,12 +150,17 @@ def send_reset_mail(user: User, link: str) -> None:
         days=days,
         link=link,
     )
-    EmailMessage(
+    message = EmailMessage(
         subject=_("Set a new password for Huddles"),
         body=body,
         to=[user.email],
         from_email=current_app.config.get("MAIL_DEFAULT_SENDER"),
-    ).send()
+    )
+    try:
+        message.send()
+    except (OSError, smtplib.SMTPException):
+        # Logged for the admin; the page answers as always, so an outage reveals no account.
+        current_app.logger.exception("could not send the password link to user %s", user.id)
 
 
 SET_PASSWORD_KEY = "set_password_token"  # noqa: S105 (a session key name)
