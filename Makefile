@@ -8,7 +8,7 @@ export FLASK_APP := app.py
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/huddles_test
 PORT ?= 5000
 
-.PHONY: run test translations test-sqlite test-postgres bench lint typecheck browsers clean
+.PHONY: run test translations test-sqlite test-postgres bench lint typecheck security browsers clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict --follow-imports=silent huddles/rotation huddles/*/service.py
+
+# bandit (no high-severity finding) and pip-audit (when its vulnerability database answers).
+security: $(STAMP)
+	BIN=$(BIN) bash .ci/security
 
 clean:
 	rm -rf $(VENV) instance/huddles.db*
