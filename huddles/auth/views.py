@@ -131,7 +131,7 @@ def forgot_password():
         user = service.find_user_by_email(email)
         if user is not None and user.active:
             token = service.make_set_password_token(user, current_app.config["SECRET_KEY"])
-            link = url_for("auth.set_password_link", token=token, _external=True)
+            link = url_for("auth.set_password", token=token, _external=True)
             send_reset_mail(user, link)
         sent_to = email
     status = 422 if form.errors else 200
@@ -167,15 +167,15 @@ SET_PASSWORD_KEY = "set_password_token"  # noqa: S105 (a session key name)
 
 
 @bp.get("/set-password/<token>")
-def set_password_link(token: str):
+def set_password(token: str):
     """The link lands here and moves its token into the session, so it leaves no access log."""
     session[SET_PASSWORD_KEY] = token[:500]
-    return redirect(url_for("auth.set_password"))
+    return redirect(url_for("auth.choose_password"))
 
 
 @bp.route("/set-password", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
-def set_password():
+def choose_password():
     token = session.get(SET_PASSWORD_KEY)
     user = (
         service.user_for_set_password_token(

@@ -22,7 +22,7 @@ PUBLIC = {
     "auth.login",
     "auth.logout",
     "auth.set_password",
-    "auth.set_password_link",
+    "auth.choose_password",
     "auth.forgot_password",
     "api.health",
     "api.openapi",

@@ -127,7 +127,7 @@ def test_inviting_a_person_shows_a_one_time_link(client, world, login):
     assert (nia.role, nia.locale, nia.password_hash) == ("staff", "pl", None)
     link = page.split("/set-password/")[1].split('"')[0]
     client.post("/logout")
-    assert client.get(f"/set-password/{link}").status_code == 200
+    assert client.get(f"/set-password/{link}", follow_redirects=True).status_code == 200
 
 
 @pytest.mark.parametrize(
