@@ -26,6 +26,7 @@ from huddles.auth import service, sessions
 from huddles.auth.access import admin_required
 from huddles.auth.forms import (
     AccountForm,
+    ChangePasswordForm,
     ForgotPasswordForm,
     LoginForm,
     SetPasswordForm,
@@ -217,18 +218,56 @@ def account():
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("auth.account"))
+    return _account_page(form=form, token_form=token_form, new_token=new_token)
+
+
+def _account_page(
+    *,
+    form: AccountForm | None = None,
+    token_form: TokenForm | None = None,
+    password_form: ChangePasswordForm | None = None,
+    new_token: str | None = None,
+    status: int = 200,
+):
+    if form is None:
+        form = AccountForm(locale=current_user.locale or "", formdata=None)
+        form.locale.choices = [("", _("As my location"))] + list(LANGUAGE_NAMES.items())
     tokens = [t for t in current_user.tokens if t.revoked_at is None]
     live = sessions.live_sessions(current_user, now=utcnow(), lifetimes=_lifetimes())
     return render_template(
         "auth/account.html",
         form=form,
-        token_form=token_form,
+        token_form=token_form or TokenForm(prefix="token", formdata=None),
         tokens=tokens,
         new_token=new_token,
         sessions=live,
         this_session=g.get("user_session"),
         describe_device=sessions.describe_device,
-    )
+        password_form=password_form or ChangePasswordForm(prefix="pw", formdata=None),
+    ), status
+
+
+@bp.post("/account/password")
+@login_required
+@limiter.limit(_login_limit)
+def change_password():
+    """A new password ends every session and API token; this device signs in afresh."""
+    form = ChangePasswordForm(prefix="pw")
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data or ""):
+            form.current.errors = [_("This is not your current password.")]
+        else:
+            user = current_user._get_current_object()
+            remember = bool(g.user_session.remember) if g.get("user_session") else False
+            try:
+                service.change_password(user, form.password.data or "", utcnow())
+            except FieldError as error:
+                attach_to_form(form, error)
+            else:
+                _sign_in(user, remember=remember)
+                flash(_("Your password is changed. You are signed out everywhere else."), "success")
+                return redirect(url_for("auth.account"))
+    return _account_page(password_form=form, status=422)
 
 
 @bp.post("/account/sessions/end-others")

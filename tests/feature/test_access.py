@@ -31,7 +31,7 @@ PUBLIC = {
 # Routes that staff may use (read or post) at their own location; everything else under /admin
 # and every write that is not listed here is for leads and admins only.
 STAFF_WRITES = {"auth.account", "auth.revoke_token", "auth.logout", "kudos.wall", "kudos.give"}
-STAFF_WRITES |= {"auth.end_other_sessions"}
+STAFF_WRITES |= {"auth.end_other_sessions", "auth.change_password"}
 
 
 def _today(world: World) -> str:

@@ -158,6 +158,39 @@ def test_a_password_set_from_a_link_ends_every_session_and_token(app, client, pe
     assert len(rows()) == 1
 
 
+def test_changing_ones_password_ends_every_other_session_and_token(app, client, person):
+    sign_in(client, remember=True)
+    phone = app.test_client()
+    sign_in(phone, agent=IPHONE)
+    token = service.issue_api_token(person)
+    wrong = client.post(
+        "/account/password",
+        data={
+            "pw-current": "not it",
+            "pw-password": "a whole new one",
+            "pw-confirm": "a whole new one",
+        },
+    )
+    assert wrong.status_code == 422
+    assert "not your current password" in wrong.get_data(as_text=True)
+    assert signed_in(phone)
+    response = client.post(
+        "/account/password",
+        data={
+            "pw-current": PASSWORD,
+            "pw-password": "a whole new one",
+            "pw-confirm": "a whole new one",
+        },
+    )
+    assert response.headers["Location"] == "/account"
+    assert db.session.get(User, person.id).check_password("a whole new one")
+    assert signed_in(client)
+    assert not signed_in(phone)
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    (row,) = rows()
+    assert row.remember  # this device keeps its "keep me signed in"
+
+
 def test_an_admin_reset_ends_every_session_and_token(app, client, world, login):
     person = world.staff
     elsewhere = sign_in_client(app.test_client(), person)
