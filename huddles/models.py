@@ -2,7 +2,7 @@
 
 from huddles.agenda.models import Agenda, AgendaItem, AgendaTemplate, JobRun, Pin, TopicUsage
 from huddles.attendance.models import Attendance, CatchUp
-from huddles.auth.models import ApiToken, User
+from huddles.auth.models import ApiToken, User, UserSession
 from huddles.kudos.models import Kudos
 from huddles.org.models import Location, Organisation, RosterEntry, Shift
 from huddles.stories.models import Story
@@ -27,4 +27,5 @@ __all__ = [
     "TopicRevision",
     "TopicUsage",
     "User",
+    "UserSession",
 ]

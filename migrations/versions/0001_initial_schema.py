@@ -69,6 +69,7 @@ def upgrade():
     sa.Column('session_version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('api_tokens_allowed', sa.Boolean(), nullable=False),
     sa.CheckConstraint("role = 'admin' OR location_id IS NOT NULL", name=op.f('ck_users_location_required')),
     sa.CheckConstraint("role IN ('admin', 'lead', 'staff')", name=op.f('ck_users_role')),
     sa.ForeignKeyConstraint(['location_id'], ['locations.id'], name=op.f('fk_users_location_id_locations'), ondelete='SET NULL'),
@@ -370,12 +371,31 @@ def upgrade():
     with op.batch_alter_table('stories', schema=None) as batch_op:
         batch_op.create_index('ix_stories_organisation_status_created', ['organisation_id', 'status', 'created_at'], unique=False)
         batch_op.create_index('ix_stories_teller_created', ['teller_id', 'created_at'], unique=False)
+    # --- Server-side sessions (auth) ---
+    op.create_table('user_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('key_hash', sa.String(length=64), nullable=False),
+    sa.Column('remember', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('user_agent', sa.String(length=300), nullable=False),
+    sa.Column('ip_address', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_sessions_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_user_sessions')),
+    sa.UniqueConstraint('key_hash', name=op.f('uq_user_sessions_key_hash'))
+    )
+    with op.batch_alter_table('user_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_sessions_expires_at'), ['expires_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_user_sessions_user_id'), ['user_id'], unique=False)
 
     # ### end Alembic commands ###
 
 
 def downgrade():
     op.drop_table('stories')
+    op.drop_table('user_sessions')
     with op.batch_alter_table('topics', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_topics_current_revision_id_topic_revisions'), type_='foreignkey')
     op.drop_table('kudos')

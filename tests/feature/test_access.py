@@ -22,6 +22,8 @@ PUBLIC = {
     "auth.login",
     "auth.logout",
     "auth.set_password",
+    "auth.choose_password",
+    "auth.forgot_password",
     "api.health",
     "api.openapi",
     "static",
@@ -29,6 +31,7 @@ PUBLIC = {
 # Routes that staff may use (read or post) at their own location; everything else under /admin
 # and every write that is not listed here is for leads and admins only.
 STAFF_WRITES = {"auth.account", "auth.revoke_token", "auth.logout", "kudos.wall", "kudos.give"}
+STAFF_WRITES |= {"auth.end_other_sessions", "auth.change_password"}
 
 
 def _today(world: World) -> str:
