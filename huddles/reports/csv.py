@@ -1,4 +1,4 @@
-"""CSV as the contract says: UTF-8, a header row, and no cell a spreadsheet would run as a formula."""
+"""CSV as the contract says: UTF-8, a header row, no cell a spreadsheet would run as a formula."""
 
 from __future__ import annotations
 
@@ -17,10 +17,7 @@ def safe_cell(value: Any) -> str:
     """The cell's text, prefixed with ' when a spreadsheet would take it for a formula."""
     if value is None:
         return ""
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    else:
-        text = str(value)
+    text = ("true" if value else "false") if isinstance(value, bool) else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

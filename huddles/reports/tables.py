@@ -1,4 +1,4 @@
-"""Each report's numbers as named tables (a header and rows): the CSV downloads and the API's CSV."""
+"""Each report's numbers as named tables (a header and rows), for the CSV downloads."""
 
 from __future__ import annotations
 

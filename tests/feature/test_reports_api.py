@@ -180,9 +180,8 @@ def test_topics_used_last_used_and_feedback_never_counts_planned(client, world, 
     # Planned for tomorrow: not used, so never "last used" in the future.
     add_huddle(world.shift, today + timedelta(days=1), "planned", topic=liked)
     login(world.lead)
-    body = client.get(
-        f"/api/v1/reports/topics?{q(world.here, today - timedelta(days=7), today + timedelta(days=7))}"
-    ).get_json()
+    period = q(world.here, today - timedelta(days=7), today + timedelta(days=7))
+    body = client.get(f"/api/v1/reports/topics?{period}").get_json()
     topics = {t["slug"]: t for t in body["topics"]}
     assert topics["liked-topic"] == {
         "slug": "liked-topic",
