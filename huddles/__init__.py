@@ -16,6 +16,7 @@ from huddles.agenda.cli import agenda_cli
 from huddles.agenda.views import api_bp as agenda_api_bp
 from huddles.agenda.views import bp as agenda_bp
 from huddles.api import bp as api_bp
+from huddles.api.people import bp as people_api_bp
 from huddles.attendance.api import bp as attendance_api_bp
 from huddles.auth import service
 from huddles.auth.cli import users_cli
@@ -171,6 +172,7 @@ def register_blueprints(app: Flask) -> None:
         agenda_bp,
         agenda_api_bp,
         reports_api_bp,
+        people_api_bp,
     ):
         app.register_blueprint(blueprint)
 

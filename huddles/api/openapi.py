@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from huddles.reports import openapi as reports_openapi
+
 
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
@@ -350,8 +352,9 @@ def document() -> dict[str, Any]:
                     "responses": {"200": _ok(_ref("Page")), **ERRORS},
                 },
                 "post": {
-                    "description": "Create a topic (admins).",
-                    "requestBody": _topic_body(["slug", "kind", "title"]),
+                    "description": "Create a topic (admins). Without a slug, the title gives one "
+                    "(made unique with -2, -3 …).",
+                    "requestBody": _topic_body(["kind", "title"]),
                     "responses": {"201": _ok(_ref("Topic")), **ERRORS, **CONFLICT},
                 },
             },
@@ -421,5 +424,6 @@ def document() -> dict[str, Any]:
                     },
                 },
             },
+            **reports_openapi.paths(),
         },
     }
