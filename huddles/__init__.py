@@ -33,6 +33,7 @@ from huddles.kudos.views import bp as kudos_bp
 from huddles.main.views import bp as main_bp
 from huddles.org.views import bp as org_bp
 from huddles.reports.api import bp as reports_api_bp
+from huddles.reports.views import bp as reports_bp
 from huddles.scheduler.cli import scheduler_cli
 from huddles.topics.api import bp as topics_api_bp
 from huddles.topics.cli import content_cli
@@ -173,6 +174,7 @@ def register_blueprints(app: Flask) -> None:
         agenda_api_bp,
         reports_api_bp,
         people_api_bp,
+        reports_bp,
     ):
         app.register_blueprint(blueprint)
 

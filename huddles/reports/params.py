@@ -21,12 +21,11 @@ def _date(args: Mapping[str, str], name: str) -> date | None:
         raise FieldError(name, _("%(name)s must be a date as YYYY-MM-DD.", name=name)) from None
 
 
-def parse_period(args: Mapping[str, str], today: date) -> Period:
+def parse_period(args: Mapping[str, str], today: date, default: Period | None = None) -> Period:
     """`from` and `to` (inclusive); by default the month of today. At most MAX_DAYS days."""
     start, end = _date(args, "from"), _date(args, "to")
-    month = month_of(today)
     if start is None and end is None:
-        return month
+        return default or month_of(today)
     if start is None:
         assert end is not None
         start = month_of(end).start

@@ -40,6 +40,12 @@ def month_of(day: date) -> Period:
     return Period(day.replace(day=1), day.replace(day=last))
 
 
+def last_weeks(day: date, weeks: int = 4) -> Period:
+    """The day's week and the weeks before it, Monday to Sunday: past huddles and the next days."""
+    monday = week_of(day)
+    return Period(monday - timedelta(weeks=weeks - 1), monday + timedelta(days=6))
+
+
 def week_period(day: date) -> Period:
     monday = week_of(day)
     return Period(monday, monday + timedelta(days=6))
