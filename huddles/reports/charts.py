@@ -34,9 +34,9 @@ def bar_chart(
     *,
     maximum: float | None = None,
     description: str = "",
-    label_width: int = 160,
-    width: int = 560,
-    row: int = 28,
+    label_width: int = 130,
+    width: int = 440,
+    row: int = 26,
     formatter: Callable[[float], str] = _fmt,
 ) -> Markup:
     """Horizontal bars, one row each: the label, the bar, the value."""
@@ -57,7 +57,7 @@ def bar_chart(
         y = index * row + 4
         length = 0.0 if top <= 0 else max(0.0, min(1.0, bar.value / top)) * plot
         text = bar.text if bar.text is not None else formatter(bar.value)
-        label = bar.label if len(bar.label) <= 22 else bar.label[:21] + "…"
+        label = bar.label if len(bar.label) <= 18 else bar.label[:17] + "…"
         tone = f" {escape(bar.tone)}" if bar.tone else ""
         parts.append(
             f"<g><title>{escape(bar.label)}: {escape(text)}</title>"
@@ -80,8 +80,8 @@ def column_chart(
     *,
     maximum: float | None = None,
     description: str = "",
-    width: int = 560,
-    height: int = 200,
+    width: int = 440,
+    height: int = 180,
     formatter: Callable[[float], str] = _fmt,
 ) -> Markup:
     """Vertical columns over time (a trend by week): the label under, the value above."""

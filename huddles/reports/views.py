@@ -86,6 +86,8 @@ def _render(template: str, scope: Scope, **context: Any):
             charts=charts,
             percent=charts.percent,
             value_label=value_label,
+            habitual_misses=service.HABITUAL_MISSES,
+            habitual_rate=service.HABITUAL_RATE,
             **context,
         ),
         status,
