@@ -26,6 +26,7 @@ from huddles.db import install_sqlite_pragmas
 from huddles.demo.cli import demo_cli
 from huddles.errors import ApiError, IdConverter, register_error_handlers
 from huddles.extensions import babel, csrf, limiter, login_manager, migrate
+from huddles.huddle.api import bp as huddle_api_bp
 from huddles.huddle.views import bp as huddle_bp
 from huddles.i18n import LANGUAGE_NAMES, select_locale, text_direction
 from huddles.kudos.api import bp as kudos_api_bp
@@ -170,6 +171,7 @@ def register_blueprints(app: Flask) -> None:
         kudos_api_bp,
         huddle_bp,
         attendance_api_bp,
+        huddle_api_bp,
         agenda_bp,
         agenda_api_bp,
         reports_api_bp,

@@ -47,6 +47,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "HUDDLES_MAX_PER_PAGE": 100,
         "HUDDLES_RUN_SCHEDULER": False,
         "HUDDLES_PROXY_COUNT": 0,
+        # The address phones reach this app at (QR codes, links); empty = the request's own.
+        "HUDDLES_PUBLIC_URL": "",
         "HUDDLES_LOGIN_LIMIT": "10 per minute;100 per hour",
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_ENABLED": True,

@@ -6,7 +6,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import time
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -286,3 +286,17 @@ def count_queries(app: Flask):
             sa.event.remove(db.engine, "before_cursor_execute", counter)
 
     return counting
+
+
+# Wednesday 2 December 2026, 08:30 in Berlin: inside the window of the world's Early shift
+# (07:00–15:00 there), whose huddle window opened at 06:30.
+IN_THE_EARLY_SHIFT = datetime(2026, 12, 2, 7, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> Iterator[Any]:
+    """Time stands at IN_THE_EARLY_SHIFT and ticks on; `clock.move_to(moment)` travels."""
+    import time_machine
+
+    with time_machine.travel(IN_THE_EARLY_SHIFT, tick=True) as traveller:
+        yield traveller

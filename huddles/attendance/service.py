@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from huddles.agenda.models import Agenda
 from huddles.attendance.models import STATUSES, Attendance, CatchUp
 from huddles.auth.models import User
 from huddles.extensions import db
+from huddles.huddle import lifecycle
 from huddles.org.models import RosterEntry, Shift
 from huddles.validation import FieldError
 
@@ -23,6 +25,36 @@ from huddles.validation import FieldError
 DAYS_BACK = 60
 DAYS_AHEAD = 14
 ATTENDED = ("present", "late")
+# Where a lead's mark may come from (the screen's taps, or the API); corrections are named so.
+LEAD_VIAS = ("screen", "api")
+SELF_VIAS = ("qr", "today", "api")
+
+
+class HuddleConflict(FieldError):
+    """The huddle is not in a state (or its window not at a time) that allows this (HTTP 409)."""
+
+    status = 409
+
+
+class NoHuddle(FieldError):
+    """No huddle was planned for that day, and none is made after the fact (HTTP 404)."""
+
+    status = 404
+
+
+def window_of(shift: Shift, day: date) -> lifecycle.Window:
+    """The window of the huddle of (shift, day) in the location's time zone."""
+    return lifecycle.window_for(shift, shift.location.timezone, day)
+
+
+def local_time(shift: Shift, moment: datetime) -> str:
+    """A moment as HH:MM on the location's wall clock."""
+    return moment.astimezone(ZoneInfo(shift.location.timezone)).strftime("%H:%M")
+
+
+def local_moment(shift: Shift, moment: datetime) -> str:
+    """A moment as YYYY-MM-DD HH:MM on the location's wall clock."""
+    return moment.astimezone(ZoneInfo(shift.location.timezone)).strftime("%Y-%m-%d %H:%M")
 
 
 @dataclass(frozen=True)
@@ -35,6 +67,8 @@ class RosterRow:
     visitor: bool = False
     self_check_in: bool = False
     caught_up: bool = False
+    method: str | None = None
+    via: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -44,6 +78,8 @@ class RosterRow:
             "visitor": self.visitor,
             "self_check_in": self.self_check_in,
             "caught_up": self.caught_up,
+            "method": self.method,
+            "via": self.via,
         }
 
 
@@ -101,12 +137,13 @@ def check_person(shift: Shift, user_id: Any) -> tuple[User, bool]:
         )
     )
     if on_roster is None and user.location_id != shift.location_id:
+        # Never name a person of another location to someone who cannot see them.
         raise FieldError(
             "user_id",
             _(
-                "%(name)s (user_id %(id)s) does not work at %(location)s.",
-                name=user.name,
+                "user_id %(id)s is neither on the roster of %(shift)s nor at %(location)s.",
                 id=user.id,
+                shift=shift.name,
                 location=shift.location.name,
             ),
         )
@@ -145,6 +182,8 @@ def roster(shift: Shift, agenda: Agenda | None) -> list[RosterRow]:
                 False,
                 bool(mark and mark[0].self_check_in),
                 user_id in caught_up,
+                mark[0].method if mark else None,
+                mark[0].via if mark else None,
             )
         )
     visitors = sorted(
@@ -160,6 +199,8 @@ def roster(shift: Shift, agenda: Agenda | None) -> list[RosterRow]:
                 True,
                 attendance.self_check_in,
                 attendance.user_id in caught_up,
+                attendance.method,
+                attendance.via,
             )
         )
     return result
@@ -187,19 +228,67 @@ def _record(agenda: Agenda, user_id: int) -> Attendance:
     ).one()
 
 
+def _marking_agenda(shift: Shift, day: date, *, now: datetime) -> tuple[Agenda, str]:
+    """The agenda marks go to now and the phase they are in, or a 4xx error saying why not."""
+    win = window_of(shift, day)
+    phase = lifecycle.attendance_phase(win, now)
+    if phase == "not-open":
+        raise HuddleConflict(
+            "date",
+            _(
+                "Attendance opens 30 minutes before the shift: from %(time)s on %(day)s.",
+                time=local_time(shift, win.opens_at),
+                day=local_moment(shift, win.opens_at)[:10],
+            ),
+        )
+    if phase == "closed":
+        raise HuddleConflict(
+            "date",
+            _(
+                "This huddle's attendance can no longer change: corrections ended on %(when)s.",
+                when=local_moment(shift, win.corrections_until),
+            ),
+        )
+    if phase == "open":
+        agenda = agenda_service.get_agenda(shift, day, now=now)
+    else:
+        found = find_agenda(shift, day)
+        if found is None:
+            raise NoHuddle("date", _("No huddle was planned for %(day)s.", day=day.isoformat()))
+        agenda = found
+    if agenda.status == "missed":
+        raise HuddleConflict(
+            "date", _("This huddle never took place, so it has no attendance to correct.")
+        )
+    return agenda, phase
+
+
 def mark(
-    shift: Shift, day: date, user_id: Any, status: Any, *, actor: User, now: datetime
+    shift: Shift,
+    day: date,
+    user_id: Any,
+    status: Any,
+    *,
+    actor: User,
+    now: datetime,
+    via: str = "screen",
 ) -> Attendance:
     """Set one person's status at a huddle (an upsert); the same status again changes nothing.
 
-    Everything is checked before anything is written, so bad input saves nothing (not even the
-    agenda, which is made here on the first tick of a day).
+    Marks are ticked while the huddle's window is open; for 7 days after it closes they are
+    corrections (the caller has checked that the actor leads the location). Everything is
+    checked before anything is written, so bad input saves nothing.
     """
     check_day(shift, day, now)
     status = check_status(status)
     user, visitor = check_person(shift, user_id)
-    agenda = agenda_service.get_agenda(shift, day, now=now)
-    insert = _insert(Attendance.__table__)
+    if via not in LEAD_VIAS:
+        raise FieldError("via", _("via must be one of: %(choices)s.", choices=", ".join(LEAD_VIAS)))
+    agenda, phase = _marking_agenda(shift, day, now=now)
+    via = "correction" if phase == "correction" else via
+    method = "visitor" if visitor else "lead"
+    table = Attendance.__table__
+    insert = _insert(table)
     statement = insert.values(
         agenda_id=agenda.id,
         user_id=user.id,
@@ -208,6 +297,8 @@ def mark(
         self_check_in=False,
         marked_by_id=actor.id,
         marked_at=now,
+        method=method,
+        via=via,
     ).on_conflict_do_update(
         index_elements=["agenda_id", "user_id"],
         set_={
@@ -215,8 +306,10 @@ def mark(
             "self_check_in": False,
             "marked_by_id": actor.id,
             "marked_at": now,
+            "method": method,
+            "via": via,
         },
-        where=Attendance.__table__.c.status != insert.excluded.status,
+        where=table.c.status != insert.excluded.status,
     )
     db.session.execute(statement)
     db.session.commit()
@@ -227,11 +320,16 @@ def unmark(shift: Shift, day: date, user_id: Any, *, now: datetime) -> None:
     """Undo: the person is no longer marked at this huddle (nothing happens if they were not)."""
     check_day(shift, day, now)
     user, _visitor = check_person(shift, user_id)
+    win = window_of(shift, day)
+    if lifecycle.attendance_phase(win, now) in ("not-open", "closed"):
+        _marking_agenda(shift, day, now=now)  # raises the reason
     db.session.execute(
         sa.delete(Attendance).where(
             Attendance.user_id == user.id,
             Attendance.agenda_id.in_(
-                sa.select(Agenda.id).where(Agenda.shift_id == shift.id, Agenda.day == day)
+                sa.select(Agenda.id).where(
+                    Agenda.shift_id == shift.id, Agenda.day == day, Agenda.status != "missed"
+                )
             ),
         )
     )
@@ -244,19 +342,51 @@ def roster_for_day(shift: Shift, day: date, *, now: datetime) -> list[RosterRow]
     return roster(shift, find_agenda(shift, day))
 
 
-def check_in_self(shift: Shift, agenda: Agenda, user: User, *, now: datetime) -> Attendance:
-    """A person on the roster checks themselves in: present, unless the lead already marked them."""
-    on_roster = db.session.scalar(
+def on_roster(shift: Shift, user: User) -> bool:
+    """Whether the person is on the shift's roster."""
+    found = db.session.scalar(
         sa.select(RosterEntry.id).where(
             RosterEntry.shift_id == shift.id, RosterEntry.user_id == user.id
         )
     )
-    if on_roster is None:
+    return found is not None
+
+
+def check_in_allowed(shift: Shift, agenda_status: str, day: date, *, now: datetime) -> None:
+    """Nothing if people may check in to the huddle of (shift, day) now, else a HuddleConflict."""
+    win = window_of(shift, day)
+    if lifecycle.check_in_open(win, now, agenda_status):
+        return
+    if not win.has_opened(now):
+        raise HuddleConflict(
+            "date",
+            _(
+                "Check-in opens 30 minutes before the shift: from %(time)s on %(day)s.",
+                time=local_time(shift, win.opens_at),
+                day=local_moment(shift, win.opens_at)[:10],
+            ),
+        )
+    raise HuddleConflict("date", _("This huddle is over; ask your lead to mark you."))
+
+
+def check_in_self(
+    shift: Shift, agenda: Agenda, user: User, *, now: datetime, via: str = "qr"
+) -> Attendance:
+    """A person on the roster checks themselves in: present, unless the lead already marked them.
+
+    Only while the huddle's check-in window is open: from 30 minutes before the shift until the
+    huddle is over.
+    """
+    if via not in SELF_VIAS:
+        raise FieldError("via", _("via must be one of: %(choices)s.", choices=", ".join(SELF_VIAS)))
+    if not on_roster(shift, user):
         raise FieldError(
             "user_id",
             _("You are not on the roster of %(shift)s; ask your lead.", shift=shift.name),
         )
-    insert = _insert(Attendance.__table__)
+    check_in_allowed(shift, agenda.status, agenda.day, now=now)
+    table = Attendance.__table__
+    insert = _insert(table)
     statement = insert.values(
         agenda_id=agenda.id,
         user_id=user.id,
@@ -265,6 +395,8 @@ def check_in_self(shift: Shift, agenda: Agenda, user: User, *, now: datetime) ->
         self_check_in=True,
         marked_by_id=user.id,
         marked_at=now,
+        method="self",
+        via=via,
     ).on_conflict_do_update(
         index_elements=["agenda_id", "user_id"],
         set_={
@@ -272,13 +404,29 @@ def check_in_self(shift: Shift, agenda: Agenda, user: User, *, now: datetime) ->
             "self_check_in": True,
             "marked_by_id": user.id,
             "marked_at": now,
+            "method": "self",
+            "via": via,
         },
         # Someone the lead marked absent who then turns up is present; any other mark stands.
-        where=Attendance.__table__.c.status == "absent",
+        where=table.c.status == "absent",
     )
     db.session.execute(statement)
     db.session.commit()
     return _record(agenda, user.id)
+
+
+def check_in_day(shift: Shift, day: date, user: User, *, now: datetime, via: str) -> Attendance:
+    """Check a person in to the huddle of (shift, day), made if its window is open now."""
+    check_day(shift, day, now)
+    if not on_roster(shift, user):
+        raise FieldError(
+            "user_id",
+            _("You are not on the roster of %(shift)s; ask your lead.", shift=shift.name),
+        )
+    existing = find_agenda(shift, day)
+    check_in_allowed(shift, existing.status if existing else "planned", day, now=now)
+    agenda = existing or agenda_service.get_agenda(shift, day, now=now)
+    return check_in_self(shift, agenda, user, now=now, via=via)
 
 
 def mark_caught_up(agenda: Agenda, user: User, *, now: datetime) -> None:
@@ -342,3 +490,64 @@ def attendance_counts(agenda_ids: list[int]) -> dict[int, tuple[int, int]]:
     return {
         agenda_id: (present.get(agenda_id, 0), read.get(agenda_id, 0)) for agenda_id in agenda_ids
     }
+
+
+@dataclass(frozen=True)
+class Headcount:
+    """ "N of M here": the one way of counting, on the huddle screen, its record and Today.
+
+    expected = the shift's (active) roster not marked excused, plus visitors marked present or
+    late; here = everyone marked present or late.
+    """
+
+    here: int
+    expected: int
+
+
+def headcounts(agenda_ids: Iterable[int]) -> dict[int, Headcount]:
+    """The headcount of each agenda, in two queries whatever their number."""
+    ids = sorted(set(agenda_ids))
+    if not ids:
+        return {}
+    excused = sa.exists().where(
+        Attendance.agenda_id == Agenda.id,
+        Attendance.user_id == RosterEntry.user_id,
+        Attendance.status == "excused",
+    )
+    roster_counts: dict[int, int] = dict(
+        db.session.execute(
+            sa.select(Agenda.id, sa.func.count(RosterEntry.id))
+            .join(RosterEntry, RosterEntry.shift_id == Agenda.shift_id)
+            .join(User, User.id == RosterEntry.user_id)
+            .where(Agenda.id.in_(ids), User.active.is_(True), ~excused)
+            .group_by(Agenda.id)
+        )
+        .tuples()
+        .all()
+    )
+    on_active_roster = (
+        sa.select(RosterEntry.id)
+        .join(User, User.id == RosterEntry.user_id)
+        .join(Agenda, Agenda.shift_id == RosterEntry.shift_id)
+        .where(
+            Agenda.id == Attendance.agenda_id,
+            RosterEntry.user_id == Attendance.user_id,
+            User.active.is_(True),
+        )
+        .exists()
+    )
+    attended = db.session.execute(
+        sa.select(
+            Attendance.agenda_id,
+            sa.func.count(),
+            sa.func.count(sa.case((~on_active_roster, 1))),
+        )
+        .where(Attendance.agenda_id.in_(ids), Attendance.status.in_(ATTENDED))
+        .group_by(Attendance.agenda_id)
+    ).all()
+    here = {agenda_id: (total, visitors) for agenda_id, total, visitors in attended}
+    result = {}
+    for agenda_id in ids:
+        total, visitors = here.get(agenda_id, (0, 0))
+        result[agenda_id] = Headcount(total, roster_counts.get(agenda_id, 0) + visitors)
+    return result

@@ -1,27 +1,33 @@
-"""Use cases of the huddle screen: show it, start and finish it, the lead's notes, QR check-in."""
+"""Use cases of the huddle screen: show it, start and finish it, notes, feedback, QR check-in.
+
+Every change follows the rules of `lifecycle`, commits, and then sends its signal.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import segno
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from markupsafe import Markup
+from sqlalchemy.orm import selectinload
 
+from huddles import signals
 from huddles.agenda import service as agenda_service
-from huddles.agenda.models import Agenda
+from huddles.agenda.models import CLOSED_STATUSES, FEEDBACK_VALUES, Agenda
 from huddles.attendance import service as attendance_service
-from huddles.attendance.service import RosterRow
+from huddles.attendance.service import Headcount, HuddleConflict, NoHuddle, RosterRow
 from huddles.auth.models import User
 from huddles.extensions import db
+from huddles.huddle import lifecycle
 from huddles.kudos import service as kudos_service
-from huddles.org.models import Shift
+from huddles.org.models import Location, Shift
 from huddles.validation import FieldError
 
 MAX_NOTES_LENGTH = 2000
@@ -41,10 +47,55 @@ class HuddleScreen:
     kudos: list[dict[str, Any]]
     roster: list[RosterRow]
     can_lead: bool
+    window: lifecycle.Window
+    headcount: Headcount
     visitors: list[tuple[int, str]] = field(default_factory=list)
     started_by: str | None = None
     finished_by: str | None = None
     viewer_row: RosterRow | None = None
+
+    @property
+    def can_start(self) -> bool:
+        return lifecycle.can_start(self.window, self.now, self.agenda.status)
+
+    @property
+    def phase(self) -> lifecycle.Phase:
+        """Where attendance stands: not open yet, open, corrections only, or closed."""
+        return lifecycle.attendance_phase(self.window, self.now)
+
+    @property
+    def opens_at(self) -> str:
+        """When the window opens, HH:MM in the location's time zone."""
+        return attendance_service.local_time(self.shift, self.window.opens_at)
+
+    @property
+    def closes_at(self) -> str:
+        return attendance_service.local_time(self.shift, self.window.closes_at)
+
+    @property
+    def check_in_open(self) -> bool:
+        return lifecycle.check_in_open(self.window, self.now, self.agenda.status)
+
+    @property
+    def is_past(self) -> bool:
+        """The shift is over and so is the huddle: its page is its record."""
+        return self.window.is_over(self.now) and self.agenda.status in CLOSED_STATUSES
+
+    @property
+    def feedback_open(self) -> bool:
+        return self.agenda.status in ("running", "done")
+
+    @property
+    def topic_index(self) -> int | None:
+        """The position (from 0) of the topic of the day, after which the room gives feedback."""
+        items = self.data.get("items", [])
+        for index, item in enumerate(items):
+            if item.get("slot") == "topic":
+                return index
+        for index, item in enumerate(items):
+            if item.get("fill") == "rotation" and item.get("kind") != "lexicon":
+                return index
+        return None
 
     @property
     def roster_json(self) -> list[dict[str, Any]]:
@@ -52,7 +103,7 @@ class HuddleScreen:
 
     @property
     def attended_count(self) -> int:
-        return sum(1 for row in self.roster if row.status in attendance_service.ATTENDED)
+        return self.headcount.here
 
     @property
     def duration_seconds(self) -> int | None:
@@ -81,13 +132,17 @@ class HuddleScreen:
 def huddle_screen(
     shift: Shift, day: date, *, viewer: User, can_lead: bool, now: datetime, locale: str
 ) -> HuddleScreen:
-    """Open the huddle of (shift, day) and gather what its screen shows."""
-    attendance_service.check_day(shift, day, now)
-    agenda = agenda_service.open_agenda(shift, day, now=now, actor=viewer)
+    """Open the huddle of (shift, day) and gather what its screen shows.
+
+    A day whose shift is over and that had no agenda never had a huddle: NoHuddle (404).
+    """
+    agenda = _agenda(shift, day, now, viewer)
     kudos = [kudos_service.kudos_json(k) for k in kudos_service.kudos_for_huddle(agenda)]
     data = agenda_service.agenda_json(agenda, locale, kudos=kudos)
     rows = attendance_service.roster(shift, agenda)
-    screen = HuddleScreen(shift, day, now, agenda, data, kudos, rows, can_lead)
+    counts = attendance_service.headcounts([agenda.id])[agenda.id]
+    window = attendance_service.window_of(shift, day)
+    screen = HuddleScreen(shift, day, now, agenda, data, kudos, rows, can_lead, window, counts)
     if can_lead:
         screen.visitors = attendance_service.possible_visitors(shift, {row.user_id for row in rows})
     screen.viewer_row = next((row for row in rows if row.user_id == viewer.id), None)
@@ -104,49 +159,96 @@ def huddle_screen(
 
 
 def _agenda(shift: Shift, day: date, now: datetime, actor: User) -> Agenda:
+    """The agenda of (shift, day): made (and opened) only while its day has not passed."""
     attendance_service.check_day(shift, day, now)
+    found = attendance_service.find_agenda(shift, day)
+    if found is None and attendance_service.window_of(shift, day).is_over(now):
+        raise NoHuddle("date", _("No huddle was planned for %(day)s.", day=day.isoformat()))
+    if found is not None and found.opened_at is not None:
+        return found
     return agenda_service.open_agenda(shift, day, now=now, actor=actor)
 
 
+def _send(signal: Any, **kwargs: Any) -> None:
+    signal.send(current_app._get_current_object(), **kwargs)
+
+
+def _not_startable(shift: Shift, day: date, agenda_status: str, now: datetime) -> HuddleConflict:
+    win = attendance_service.window_of(shift, day)
+    if agenda_status in CLOSED_STATUSES:
+        return HuddleConflict("status", _("This huddle is over; it cannot be started again."))
+    if not win.has_opened(now):
+        return HuddleConflict(
+            "date",
+            _(
+                "Too early: this huddle can be started from %(time)s on %(day)s "
+                "(30 minutes before the shift).",
+                time=attendance_service.local_time(shift, win.opens_at),
+                day=attendance_service.local_moment(shift, win.opens_at)[:10],
+            ),
+        )
+    return HuddleConflict(
+        "date",
+        _(
+            "Too late: this shift ended at %(time)s; its huddle can no longer be started.",
+            time=attendance_service.local_moment(shift, win.closes_at),
+        ),
+    )
+
+
 def start_huddle(shift: Shift, day: date, *, actor: User, now: datetime) -> Agenda:
-    """Record that the huddle started (who, when); starting it again changes nothing."""
+    """Start the huddle (who, when), only inside its window; starting it again changes nothing."""
+    attendance_service.check_day(shift, day, now)
+    found = attendance_service.find_agenda(shift, day)
+    status = found.status if found is not None else "planned"
+    if status == "running" and found is not None:
+        return found
+    if not lifecycle.can_start(attendance_service.window_of(shift, day), now, status):
+        raise _not_startable(shift, day, status, now)
     agenda = _agenda(shift, day, now, actor)
-    db.session.execute(
+    result = db.session.execute(
         sa.update(Agenda)
         .where(Agenda.id == agenda.id, Agenda.status == "planned")
         .values(status="running", started_at=now, started_by_id=actor.id)
     )
     db.session.commit()
     db.session.refresh(agenda)
+    if result.rowcount:
+        _send(signals.huddle_started, agenda_id=agenda.id, actor_id=actor.id)
+        _send(signals.huddle_changed, agenda_id=agenda.id)
     return agenda
 
 
 def finish_huddle(
     shift: Shift, day: date, kudos_ids: list[int], *, actor: User, now: datetime
 ) -> Agenda:
-    """Record that the huddle finished and which kudos were read out; finishing again is a no-op."""
-    agenda = _agenda(shift, day, now, actor)
-    if agenda.status == "done":
+    """Finish a running huddle and record which kudos were read out; finishing again is a no-op."""
+    attendance_service.check_day(shift, day, now)
+    agenda = attendance_service.find_agenda(shift, day)
+    if agenda is not None and agenda.status == "done":
         return agenda
-    kudos_service.mark_read_out(agenda, kudos_ids, now)
-    db.session.execute(
-        sa.update(Agenda)
-        .where(Agenda.id == agenda.id, Agenda.status != "done")
-        .values(
-            status="done",
-            started_at=sa.func.coalesce(Agenda.started_at, now),
-            started_by_id=sa.func.coalesce(Agenda.started_by_id, actor.id),
-            finished_at=now,
-            finished_by_id=actor.id,
+    if agenda is None or agenda.status == "planned":
+        raise HuddleConflict("status", _("This huddle has not started; start it first."))
+    if agenda.status != "running":
+        raise HuddleConflict(
+            "status", _("This huddle was closed automatically; it can no longer be finished.")
         )
+    kudos_service.mark_read_out(agenda, kudos_ids, now)
+    result = db.session.execute(
+        sa.update(Agenda)
+        .where(Agenda.id == agenda.id, Agenda.status == "running")
+        .values(status="done", finished_at=now, finished_by_id=actor.id)
     )
     db.session.commit()
     db.session.refresh(agenda)
+    if result.rowcount:
+        _send(signals.huddle_finished, agenda_id=agenda.id, actor_id=actor.id)
+        _send(signals.huddle_changed, agenda_id=agenda.id)
     return agenda
 
 
 def save_notes(shift: Shift, day: date, notes: str, *, actor: User, now: datetime) -> Agenda:
-    """The lead's notes for the day, shown on the close slot; they can change until it is done."""
+    """The lead's notes for the day, shown on the close slot; they can change until it is over."""
     notes = (notes or "").strip().replace("\r\n", "\n")
     if len(notes) > MAX_NOTES_LENGTH:
         raise FieldError(
@@ -158,11 +260,96 @@ def save_notes(shift: Shift, day: date, notes: str, *, actor: User, now: datetim
             ),
         )
     agenda = _agenda(shift, day, now, actor)
-    if agenda.status == "done":
-        raise FieldError("notes", _("This huddle is over; its notes can no longer change."))
+    if agenda.status in CLOSED_STATUSES:
+        raise HuddleConflict("notes", _("This huddle is over; its notes can no longer change."))
     agenda.notes = notes
     db.session.commit()
+    _send(signals.huddle_changed, agenda_id=agenda.id)
     return agenda
+
+
+def record_feedback(shift: Shift, day: date, value: Any, *, actor: User, now: datetime) -> Agenda:
+    """The room's verdict on the topic ("up" or "down"); repeating replaces it.
+
+    It is given after the topic slot, so only once the huddle has started, and until the
+    7 days of corrections after its shift are over.
+    """
+    if not isinstance(value, str) or value not in FEEDBACK_VALUES:
+        raise FieldError(
+            "topic",
+            _(
+                "topic must be one of: %(choices)s (not %(value)s).",
+                choices=", ".join(FEEDBACK_VALUES),
+                value=repr(value),
+            ),
+        )
+    attendance_service.check_day(shift, day, now)
+    agenda = attendance_service.find_agenda(shift, day)
+    if agenda is None or agenda.status in ("planned", "missed"):
+        raise HuddleConflict(
+            "status", _("The room's feedback comes after the topic: start the huddle first.")
+        )
+    win = attendance_service.window_of(shift, day)
+    if now >= win.corrections_until:
+        raise HuddleConflict(
+            "date", _("This huddle is more than 7 days past; its feedback can no longer change.")
+        )
+    agenda.topic_feedback = value
+    agenda.feedback_by_id = actor.id
+    agenda.feedback_at = now
+    db.session.commit()
+    _send(signals.huddle_changed, agenda_id=agenda.id)
+    return agenda
+
+
+@dataclass(frozen=True)
+class Closed:
+    """A huddle the scheduler closed."""
+
+    agenda_id: int
+    status: str
+    reason: str
+
+
+def close_open_huddles(*, now: datetime) -> list[Closed]:
+    """Close what was left open: running huddles well past their length become `ended`, planned
+    huddles whose shift is over `missed`; each records when (finished_at) and why (closed_reason).
+
+    Idempotent and safe with two schedulers: each update is guarded by the status it expects,
+    and only the process whose update took effect sends `huddle_closed`.
+    """
+    horizon = now.date() + timedelta(days=1)  # no zone is more than a day ahead of UTC
+    rows = db.session.execute(
+        sa.select(Agenda, Shift, Location.timezone)
+        .join(Shift, Shift.id == Agenda.shift_id)
+        .join(Location, Location.id == Shift.location_id)
+        .where(Agenda.status.in_(("planned", "running")), Agenda.day <= horizon)
+        .options(selectinload(Agenda.items))
+    ).all()
+    decisions: list[tuple[int, str, str, str]] = []
+    for agenda, shift, timezone in rows:
+        win = lifecycle.window_for(shift, timezone, agenda.day)
+        if agenda.status == "running":
+            length = lifecycle.planned_length(item.minutes for item in agenda.items)
+            reason = lifecycle.end_reason(win, now, agenda.started_at, length)
+            if reason is not None:
+                decisions.append((agenda.id, "running", "ended", reason))
+        elif lifecycle.is_missed(win, now, agenda.status):
+            decisions.append((agenda.id, "planned", "missed", lifecycle.REASON_NEVER_STARTED))
+    closed: list[Closed] = []
+    for agenda_id, old, new, reason in decisions:
+        result = db.session.execute(
+            sa.update(Agenda)
+            .where(Agenda.id == agenda_id, Agenda.status == old)
+            .values(status=new, finished_at=now, closed_reason=reason)
+        )
+        if result.rowcount:
+            closed.append(Closed(agenda_id, new, reason))
+    db.session.commit()
+    for item in closed:
+        _send(signals.huddle_closed, agenda_id=item.agenda_id, status=item.status)
+        _send(signals.huddle_changed, agenda_id=item.agenda_id)
+    return closed
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -186,8 +373,19 @@ def check_in_qr_svg(url: str) -> Markup:
     return Markup(svg)  # noqa: S704  (segno's own markup; the URL is encoded as modules)
 
 
-def check_in_target(token: str, user: User) -> tuple[Agenda, Shift]:
-    """The huddle a check-in token is for, or a FieldError naming `token` (bad, old, not yours)."""
+def public_url(endpoint: str, **values: Any) -> str:
+    """An absolute link for phones: under HUDDLES_PUBLIC_URL when set, else this request's host."""
+    base = str(current_app.config.get("HUDDLES_PUBLIC_URL") or "").rstrip("/")
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def check_in_target(token: str, user: User, *, now: datetime) -> tuple[Agenda, Shift]:
+    """The huddle a check-in token is for, or a FieldError naming `token` (bad, old, not yours).
+
+    The link is bound to that huddle's check-in window: once the huddle is over it fails.
+    """
     try:
         payload = _serializer().loads(token, max_age=CHECK_IN_MAX_AGE)
     except SignatureExpired:
@@ -201,15 +399,18 @@ def check_in_target(token: str, user: User) -> tuple[Agenda, Shift]:
     shift = db.session.get(Shift, agenda.shift_id) if agenda is not None else None
     if agenda is None or shift is None or shift.location.organisation_id != user.organisation_id:
         raise FieldError("token", _("This check-in link is not valid."))
-    if agenda.status == "done":
-        raise FieldError("token", _("This huddle is over; ask your lead to mark you."))
+    try:
+        attendance_service.check_in_allowed(shift, agenda.status, agenda.day, now=now)
+    except HuddleConflict as error:
+        raise HuddleConflict("token", error.message) from None
     return agenda, shift
 
 
 def check_in(token: str, user: User, *, now: datetime) -> tuple[Agenda, Shift]:
     """Check a person in with a token from the screen: they must be on the shift's roster."""
-    agenda, shift = check_in_target(token, user)
-    attendance_service.check_in_self(shift, agenda, user, now=now)
+    agenda, shift = check_in_target(token, user, now=now)
+    attendance_service.check_in_self(shift, agenda, user, now=now, via="qr")
+    _send(signals.huddle_changed, agenda_id=agenda.id)
     return agenda, shift
 
 

@@ -1,4 +1,4 @@
-"""The huddle screen and its actions: start, finish, notes, catch-up, QR check-in."""
+"""The huddle screen and its actions: start, finish, notes, catch-up, QR check-in; its record."""
 
 from __future__ import annotations
 
@@ -21,8 +21,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from huddles.agenda.models import Agenda
+from huddles.attendance.service import find_agenda
 from huddles.auth.access import can_lead_location, shift_for
 from huddles.db import utcnow
+from huddles.huddle import record as records
 from huddles.huddle import service
 from huddles.org.models import Shift
 from huddles.validation import FieldError
@@ -69,12 +71,14 @@ def _answer(
 
 
 def _failed(error: FieldError, shift: Shift, day: date):
+    status = getattr(error, "status", 422)
     if _wants_json():
+        code = {409: "conflict", 404: "not_found"}.get(status, "invalid")
         return jsonify(
-            {"error": {"code": "invalid", "message": error.message, "field": error.field}}
-        ), 422
-    if error.field == "date":
-        abort(400, error.message)
+            {"error": {"code": code, "message": error.message, "field": error.field}}
+        ), status
+    if status == 404 or (error.field == "date" and status == 422):
+        abort(404 if status == 404 else 400, error.message)
     flash(error.message, "error")
     return _back(shift, day)
 
@@ -83,18 +87,54 @@ def _failed(error: FieldError, shift: Shift, day: date):
 @login_required
 def screen(shift_id: int, day: str):
     shift, the_day = _shift_and_day(shift_id, day)
+    can_lead = can_lead_location(current_user, shift.location)
     try:
         huddle = service.huddle_screen(
             shift,
             the_day,
             viewer=current_user,
-            can_lead=can_lead_location(current_user, shift.location),
+            can_lead=can_lead,
             now=utcnow(),
             locale=str(get_locale() or "en"),
         )
     except FieldError as error:
-        abort(400, error.message)
+        abort(getattr(error, "status", 400), error.message)
+    if can_lead and huddle.is_past:
+        # A past huddle is its record, read-only.
+        return redirect(url_for("huddle.record", shift_id=shift.id, day=the_day.isoformat()))
     return render_template("huddle/screen.html", huddle=huddle, max_notes=service.MAX_NOTES_LENGTH)
+
+
+def _record_of(shift_id: int, day: str) -> tuple[records.HuddleRecord, Shift]:
+    shift, the_day = _shift_and_day(shift_id, day)
+    agenda = find_agenda(shift, the_day)
+    if agenda is None:
+        abort(404, _("No huddle was planned for %(day)s.", day=the_day.isoformat()))
+    return records.build_record(agenda, str(get_locale() or "en")), shift
+
+
+@bp.get("/<int:shift_id>/<day>/record")
+@login_required
+def record(shift_id: int, day: str):
+    the_record, shift = _record_of(shift_id, day)
+    return render_template(
+        "huddle/record.html",
+        record=the_record,
+        can_lead=can_lead_location(current_user, shift.location),
+        labels=records,
+    )
+
+
+@bp.get("/<int:shift_id>/<day>/record.pdf")
+@login_required
+def record_pdf(shift_id: int, day: str):
+    the_record, _shift = _record_of(shift_id, day)
+    body = records.records_pdf([the_record], str(get_locale() or "en"))
+    name = f"huddle-{the_record.record_id}-{the_record.day.isoformat()}.pdf"
+    response = Response(body, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _json_object() -> dict:
@@ -172,7 +212,7 @@ def check_in_code(shift_id: int, day: str):
         token = service.check_in_token_for(shift, the_day, actor=current_user, now=utcnow())
     except FieldError as error:
         abort(400, error.message)
-    svg = service.check_in_qr_svg(url_for("huddle.check_in", token=token, _external=True))
+    svg = service.check_in_qr_svg(service.public_url("huddle.check_in", token=token))
     response = Response(
         '<?xml version="1.0" encoding="utf-8"?>'
         + str(svg).replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1),
@@ -187,14 +227,18 @@ def check_in_code(shift_id: int, day: str):
 def check_in(token: str):
     if request.method == "GET":
         try:
-            agenda, shift = service.check_in_target(token, current_user)
+            agenda, shift = service.check_in_target(token, current_user, now=utcnow())
         except FieldError as error:
-            return render_template("huddle/check_in.html", error=error.message), 400
+            return render_template("huddle/check_in.html", error=error.message), getattr(
+                error, "status", 400
+            )
         return render_template("huddle/check_in.html", agenda=agenda, shift=shift, token=token)
     try:
         agenda, shift = service.check_in(token, current_user, now=utcnow())
     except FieldError as error:
-        return render_template("huddle/check_in.html", error=error.message), 422
+        return render_template("huddle/check_in.html", error=error.message), getattr(
+            error, "status", 422
+        )
     return render_template("huddle/check_in.html", agenda=agenda, shift=shift, done=True)
 
 

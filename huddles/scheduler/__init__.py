@@ -35,6 +35,16 @@ def make_agendas_ahead(now: datetime) -> str:
     return f"made {len(made)} agenda(s) for the next {days} day(s)"
 
 
+def close_huddles(now: datetime) -> str:
+    """Close what was left open: running huddles long past their length (ended), planned ones
+    whose shift is over (missed)."""
+    from huddles.huddle.service import close_open_huddles
+
+    closed = close_open_huddles(now=now)
+    ended = sum(1 for item in closed if item.status == "ended")
+    return f"ended {ended}, missed {len(closed) - ended} huddle(s)"
+
+
 def prune_job_runs(now: datetime) -> str:
     """Forget job runs older than 90 days."""
     result = db.session.execute(
@@ -46,6 +56,11 @@ def prune_job_runs(now: datetime) -> str:
 
 def hourly(now: datetime) -> str:
     return now.astimezone(UTC).strftime("%Y-%m-%dT%H")
+
+
+def every_five_minutes(now: datetime) -> str:
+    moment = now.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:") + f"{moment.minute // 5 * 5:02d}"
 
 
 def daily(now: datetime) -> str:
@@ -67,6 +82,13 @@ class Job:
 JOBS: tuple[Job, ...] = (
     Job("make-agendas", {"trigger": "cron", "minute": 5}, make_agendas_ahead, hourly, True),
     Job("prune-job-runs", {"trigger": "cron", "hour": 3, "minute": 17}, prune_job_runs, daily),
+    Job(
+        "close-huddles",
+        {"trigger": "cron", "minute": "*/5"},
+        close_huddles,
+        every_five_minutes,
+        True,
+    ),
 )
 
 

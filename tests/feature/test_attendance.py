@@ -15,6 +15,9 @@ from huddles.attendance.models import Attendance
 from huddles.db import utcnow
 from huddles.extensions import db
 
+# Inside the huddle's window of the world's Early shift (see conftest.IN_THE_EARLY_SHIFT).
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 def today(world) -> date:
     return utcnow().astimezone(ZoneInfo(world.here.timezone)).date()
@@ -85,6 +88,8 @@ def test_a_visitor_from_another_shift_of_the_location_can_be_added(
         "status": "present",
         "visitor": True,
         "self_check_in": False,
+        "method": "visitor",
+        "via": "api",
         "caught_up": False,
     }
 
@@ -143,11 +148,15 @@ def test_a_date_that_is_not_a_date_is_refused(client, world, login):
     assert response.get_json()["error"]["field"] == "date"
 
 
-def test_excused_can_be_marked_ahead_of_time(client, world, login):
+def test_no_marks_for_a_huddle_whose_window_has_not_opened(client, world, login):
     login(world.lead)
     day = today(world) + timedelta(days=7)
     response = client.put(url(world, world.staff.id, day), json={"status": "excused"})
-    assert response.status_code == 200
+    assert response.status_code == 409
+    error = response.get_json()["error"]
+    assert error["field"] == "date"
+    assert "opens 30 minutes before the shift: from 06:30 on 2026-12-09" in error["message"]
+    assert rows() == [] and agendas() == 0, "nothing written, no agenda made"
 
 
 @pytest.mark.parametrize("who", ["staff", "other_lead", "other_staff"])

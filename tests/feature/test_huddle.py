@@ -18,6 +18,9 @@ from huddles.huddle import service
 from huddles.kudos.models import Kudos
 from huddles.kudos.service import give_kudos
 
+# Inside the huddle's window of the world's Early shift (see conftest.IN_THE_EARLY_SHIFT).
+pytestmark = pytest.mark.usefixtures("clock")
+
 
 def today(world) -> date:
     return utcnow().astimezone(ZoneInfo(world.here.timezone)).date()
@@ -143,6 +146,7 @@ def test_staff_cannot_start_or_finish(client, world, login):
 def test_finishing_with_a_kudos_of_another_location_saves_nothing(client, world, login):
     foreign = thank(world.other_lead, world.other_staff)
     login(world.lead)
+    client.post(page_url(world) + "/start")
     response = client.post(
         page_url(world) + "/finish",
         json={"kudos_ids": [foreign.id]},
@@ -150,7 +154,7 @@ def test_finishing_with_a_kudos_of_another_location_saves_nothing(client, world,
     )
     assert response.status_code == 422
     assert response.get_json()["error"]["field"] == "kudos_ids"
-    assert agenda_of(world).status == "planned"
+    assert agenda_of(world).status == "running"
     assert db.session.get(Kudos, foreign.id).read_out_agenda_id is None
 
 
@@ -176,6 +180,7 @@ def test_notes_too_long_are_refused_and_not_saved(client, world, login):
 
 def test_notes_cannot_change_after_the_huddle(client, world, login):
     login(world.lead)
+    client.post(page_url(world) + "/start")
     client.post(page_url(world) + "/finish")
     client.post(page_url(world) + "/notes", data={"notes": "too late"})
     assert agenda_of(world).notes == ""
@@ -188,6 +193,7 @@ def test_a_missed_huddle_can_be_read_and_marked_read(client, world, login):
         f"?date={today(world).isoformat()}",
         json={"status": "present"},
     )
+    client.post(page_url(world) + "/start")
     client.post(page_url(world) + "/finish")
     login(world.staff)
     html = client.get(page_url(world)).get_data(as_text=True)

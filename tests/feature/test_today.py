@@ -5,8 +5,13 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from huddles.db import utcnow
 from huddles.kudos.service import give_kudos
+
+# Inside the huddle's window of the world's Early shift (see conftest.IN_THE_EARLY_SHIFT).
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 def local_today(location) -> date:
@@ -69,6 +74,7 @@ def test_staff_see_their_next_huddle_their_kudos_and_what_they_missed(client, wo
     )
     day = local_today(world.here)
     login(world.lead)
+    client.post(huddle_url(world.shift, day) + "/start")
     client.post(huddle_url(world.shift, day) + "/finish")
     login(world.staff)
     html = client.get("/").get_data(as_text=True)

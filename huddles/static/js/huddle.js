@@ -1,5 +1,7 @@
 /* The huddle screen: one slot at a time, a five-minute clock, keyboard/mouse/touch navigation,
-   attendance taps that survive a dropped network (queued, retried with backoff), live check-ins. */
+   attendance taps that survive a dropped network (queued, retried with backoff), live check-ins.
+   Before the huddle starts the screen is a preview: moving through the slots never starts it;
+   only the Start button does (and the server refuses it outside the huddle's window). */
 (function () {
   "use strict";
 
@@ -22,6 +24,9 @@
   var enteredAt = null;
 
   function $(selector, scope) { return (scope || root).querySelector(selector); }
+  function on(selector, handler) {
+    $all(selector).forEach(function (element) { element.addEventListener("click", handler); });
+  }
   function $all(selector, scope) {
     return Array.prototype.slice.call((scope || root).querySelectorAll(selector));
   }
@@ -68,7 +73,8 @@
     });
     var nextButton = $(".js-next");
     if (nextButton) {
-      nextButton.firstChild.textContent = (index === last && status !== "done" ? S.finish : S.next) + " ";
+      nextButton.firstChild.textContent = (index === last && status === "running" ? S.finish : S.next) + " ";
+      nextButton.disabled = index === last && status !== "running";
     }
     // On the last slot "Next" finishes; elsewhere a separate button ends the huddle early.
     var finishForm = $(".js-finish-form");
@@ -97,7 +103,7 @@
   });
 
   function next() {
-    if (status === "planned") { start(); return; }
+    // A preview (or a finished huddle) only moves; it never starts or finishes anything.
     if (current < last) show(current + 1);
     else if (status === "running") finish();
   }
@@ -205,28 +211,41 @@
     status = value;
     root.dataset.status = value;
     var label = $(".js-state");
-    if (label) label.textContent = value === "done" ? S.done : value === "running" ? S.running : label.textContent;
+    if (label) label.textContent = value === "done" ? S.done : value === "running" ? S.running : S.not_started;
+    var feedback = $(".js-feedback");
+    if (feedback) feedback.hidden = !(value === "running" || value === "done");
+    var note = $(".js-preview-note");
+    if (note) note.hidden = value !== "planned";
+    var finishForm = $(".js-finish-form");
+    if (finishForm) finishForm.hidden = value !== "running" || current === last;
   }
 
   function start() {
-    if (status !== "planned") return;
+    if (status !== "planned" || !data.can_start) return;
     startedAt = now();
     setStatus("running");
     enteredAt = now();
     var form = $(".js-start-form");
     if (form) form.hidden = true;
     var nextButton = $(".js-next");
-    if (nextButton) nextButton.hidden = false;
     if (nextButton) nextButton.focus();
     enqueue({
       key: "start", method: "POST", url: data.urls.start, body: {},
-      ok: function (body) { if (body && body.started_at) startedAt = Date.parse(body.started_at); }
+      ok: function (body) { if (body && body.started_at) startedAt = Date.parse(body.started_at); },
+      fail: function () {
+        // The server said no (too early, too late): back to the preview, its message shown.
+        startedAt = null;
+        enteredAt = null;
+        setStatus("planned");
+        if (form) form.hidden = false;
+        show(current);
+      }
     });
     show(current);
   }
 
   function finish() {
-    if (status === "done") return;
+    if (status !== "running") return;
     bankTime();
     finishedAt = now();
     setStatus("done");
@@ -244,7 +263,24 @@
   /* ---------- Attendance ---------- */
 
   var statuses = {};
-  data.roster.forEach(function (row) { statuses[row.user_id] = row.status; });
+  var visitors = {};
+  data.roster.forEach(function (row) {
+    statuses[row.user_id] = row.status;
+    if (row.visitor) visitors[row.user_id] = true;
+  });
+
+  // The one way of counting (as the server's headcounts): the roster less those excused, plus
+  // visitors who came; present and late are here.
+  function counts() {
+    var here = 0;
+    var expected = 0;
+    Object.keys(statuses).forEach(function (id) {
+      var came = statuses[id] === "present" || statuses[id] === "late";
+      if (came) here += 1;
+      if (visitors[id] ? came : statuses[id] !== "excused") expected += 1;
+    });
+    return { here: here, expected: expected };
+  }
 
   function personUrl(userId) {
     return data.urls.person.replace("/attendance/0?", "/attendance/" + userId + "?");
@@ -262,17 +298,17 @@
         choice.setAttribute("aria-pressed", choice.dataset.status === value ? "true" : "false");
       });
     });
-    var here = Object.keys(statuses).filter(function (id) {
-      return statuses[id] === "present" || statuses[id] === "late";
-    }).length;
-    $all(".js-here-count").forEach(function (count) { count.textContent = String(here); });
+    var count = counts();
+    $all(".js-here-count").forEach(function (element) { element.textContent = String(count.here); });
+    $all(".js-expected-count").forEach(function (element) { element.textContent = String(count.expected); });
   }
 
   function mark(userId, value) {
+    if (data.phase === "not-open") { setSync(S.not_open, "error"); return; }
     statuses[userId] = value;
     var key = "att-" + userId;
     var job = value
-      ? { key: key, method: "PUT", url: personUrl(userId), body: { status: value } }
+      ? { key: key, method: "PUT", url: personUrl(userId), body: { status: value, via: "screen" } }
       : { key: key, method: "DELETE", url: personUrl(userId) };
     job.done = function () { render(userId); };
     job.fail = function () { refresh(); };
@@ -298,6 +334,7 @@
 
   function addRow(row) {
     statuses[row.user_id] = row.status;
+    if (row.visitor) visitors[row.user_id] = true;
     var template = $(".ap-row");
     var list = $(".js-ap-list");
     if (!list) return;
@@ -340,9 +377,12 @@
       event.preventDefault();
       var select = visitorForm.querySelector("select");
       if (!select.value) return;
-      var option = select.options[select.selectedIndex];
-      addRow({ user_id: select.value, name: option.textContent, status: null, visitor: true });
-      mark(select.value, "present");
+      if (data.phase === "not-open") { setSync(S.not_open, "error"); return; }
+      // Read who was picked before addRow removes their option (and another one moves up).
+      var userId = select.value;
+      var name = select.options[select.selectedIndex].textContent;
+      addRow({ user_id: userId, name: name, status: null, visitor: true });
+      mark(userId, "present");
     });
   }
 
@@ -371,7 +411,25 @@
       })
       .catch(function () { /* offline: the next poll tries again */ });
   }
-  if (status !== "done") setInterval(refresh, 4000);
+  if (status === "planned" || status === "running") setInterval(refresh, 4000);
+
+  /* ---------- The room's feedback on the topic: one tap, changeable ---------- */
+
+  var feedback = data.feedback;
+  function renderFeedback() {
+    $all(".js-feedback-choice").forEach(function (button) {
+      button.setAttribute("aria-pressed", button.dataset.value === feedback ? "true" : "false");
+    });
+  }
+  on(".js-feedback-choice", function (event) {
+    var was = feedback;
+    feedback = event.currentTarget.dataset.value;
+    renderFeedback();
+    enqueue({
+      key: "feedback", method: "POST", url: data.urls.feedback, body: { topic: feedback },
+      fail: function () { feedback = was; renderFeedback(); }
+    });
+  });
 
   var qr = $(".js-qr");
   if (qr) {
@@ -433,9 +491,6 @@
     }
   }
 
-  function on(selector, handler) {
-    $all(selector).forEach(function (element) { element.addEventListener("click", handler); });
-  }
   on(".js-next", next);
   on(".js-prev", prev);
   on(".js-attendance", function () { togglePanel(); });
