@@ -512,6 +512,31 @@ def compare_locations(locations: list[Location], period: Period, now: datetime) 
     return [Comparison(cov.location, cov, *rates.get(cov.location.id, (0, 0))) for cov in coverages]
 
 
+# --- records ----------------------------------------------------------------------------------
+
+# The huddles a period's records bind: those whose time has come (planned ones have no record).
+RECORDED = ("running", "done", "ended", "missed")
+# A period's records PDF covers at most this many days (one PDF page or more per huddle).
+RECORDS_MAX_DAYS = 93
+
+
+def period_agendas(location: Location, period: Period) -> list[Agenda]:
+    """The location's huddles of the period that have a record, by day and shift (one statement)."""
+    return list(
+        db.session.scalars(
+            sa.select(Agenda)
+            .join(Shift, Shift.id == Agenda.shift_id)
+            .where(
+                Shift.location_id == location.id,
+                Agenda.day >= period.start,
+                Agenda.day <= period.end,
+                Agenda.status.in_(RECORDED),
+            )
+            .order_by(Agenda.day, Shift.starts_at, Shift.name)
+        )
+    )
+
+
 # --- content -----------------------------------------------------------------------------------
 
 

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from huddles.auth.access import location_for, roles_required, visible_locations
+from huddles.huddle import record
 from huddles.kudos.service import value_label
 from huddles.org.models import Location
 from huddles.reports import charts, service
@@ -88,6 +90,7 @@ def _render(template: str, scope: Scope, **context: Any):
             value_label=value_label,
             habitual_misses=service.HABITUAL_MISSES,
             habitual_rate=service.HABITUAL_RATE,
+            records_max_days=service.RECORDS_MAX_DAYS,
             **context,
         ),
         status,
@@ -280,6 +283,32 @@ def download(report: str):
     table = tables[key]
     name = f"{report}-{key}-{scope.location.id}-{scope.period.start}-{scope.period.end}.csv"
     return csv_response(name, table.header, table.rows)
+
+
+@bp.get("/records.pdf")
+@leads_and_admins
+def records_pdf():
+    """The period's huddle records bound as one PDF, for audits."""
+    scope = _scope()
+    if scope.error:
+        abort(400, scope.error.message)
+    if scope.period.days > service.RECORDS_MAX_DAYS:
+        abort(
+            400,
+            _(
+                "The records PDF covers at most %(n)s days; choose a shorter period.",
+                n=service.RECORDS_MAX_DAYS,
+            ),
+        )
+    locale = str(get_locale() or "en")
+    agendas = service.period_agendas(scope.location, scope.period)
+    body = record.records_pdf([record.build_record(a, locale) for a in agendas], locale)
+    name = f"huddle-records-{scope.location.id}-{scope.period.start}-{scope.period.end}.pdf"
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @bp.app_template_global()

@@ -122,6 +122,7 @@ def history(world):
 def test_a_walk_over_the_api_validates_against_the_schemas(client, world, login, history):
     """Every documented GET (and the main writes) answers what its schema says."""
     today = today_in()
+    yesterday = today - timedelta(days=1)
     slug = history[0].slug
     login(world.admin)
     here = world.here.id
@@ -138,9 +139,10 @@ def test_a_walk_over_the_api_validates_against_the_schemas(client, world, login,
         ("GET", f"/kudos?location_id={here}", None),
         ("GET", f"/shifts/{world.shift.id}/agenda?date={today}", None),
         ("GET", f"/shifts/{world.shift.id}/attendance?date={today}", None),
+        ("GET", f"/shifts/{world.shift.id}/huddle?date={yesterday}", None),
         (
             "PUT",
-            f"/shifts/{world.shift.id}/attendance/{world.staff.id}?date={today}",
+            f"/shifts/{world.shift.id}/attendance/{world.staff.id}?date={yesterday}",
             {"status": "present"},
         ),
         ("POST", "/kudos", {"to_user_id": world.staff.id, "message": "Thank you!"}),

@@ -172,3 +172,31 @@ def test_statements_per_page_stay_flat(client, world, login, count_queries, page
     with count_queries() as large:
         client.get(page)
     assert large.count == small.count
+
+
+def test_the_records_of_a_period_are_one_pdf(client, world, login, month):
+    login(world.lead)
+    start = (month - timedelta(days=7)).isoformat()
+    response = client.get(f"/reports/records.pdf?from={start}&to={month.isoformat()}")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="huddle-')
+    body = response.get_data()
+    assert body.startswith(b"%PDF")
+    # Seven huddles whose time came (held, ended, missed): a page or more each.
+    assert body.count(b"/Type /Page\n") + body.count(b"/Type /Page>") >= 7 or (
+        body.count(b"/Type /Page") - body.count(b"/Type /Pages") >= 7
+    )
+    link = client.get(f"/reports?from={start}&to={month.isoformat()}").get_data(as_text=True)
+    assert "records.pdf" in link
+
+
+def test_the_records_pdf_is_capped_and_for_leads_and_admins(client, world, login):
+    login(world.lead)
+    long = client.get("/reports/records.pdf?from=2026-01-01&to=2026-06-30")
+    assert long.status_code == 400
+    assert "at most 93 days" in long.get_data(as_text=True)
+    login(world.staff)
+    assert client.get("/reports/records.pdf").status_code == 403
+    login(world.lead)
+    assert client.get(f"/reports/records.pdf?location_id={world.there.id}").status_code == 403
