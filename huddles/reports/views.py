@@ -260,8 +260,6 @@ def kudos():
     )
 
 
-@bp.get("/<any(coverage, attendance, topics, kudos):report>.csv")
-@leads_and_admins
 def download(report: str):
     """One table of a report as CSV (the same tables as the API's &format=csv)."""
     scope = _scope()
@@ -283,6 +281,19 @@ def download(report: str):
     table = tables[key]
     name = f"{report}-{key}-{scope.location.id}-{scope.period.start}-{scope.period.end}.csv"
     return csv_response(name, table.header, table.rows)
+
+
+def _csv_view(report: str) -> Any:
+    def view() -> Any:
+        return download(report)
+
+    view.__name__ = f"{report}_csv"
+    return leads_and_admins(view)
+
+
+# One plain URL per report: /reports/coverage.csv, /reports/attendance.csv, …
+for _report_name in TABLES:
+    bp.add_url_rule(f"/{_report_name}.csv", f"{_report_name}_csv", _csv_view(_report_name))
 
 
 @bp.get("/records.pdf")
