@@ -319,94 +319,154 @@ def _held(location_ids: list[int], period: Period) -> Any:
     )
 
 
-def _expected_marks(held: Any) -> Any:
-    """(agenda, person, status, caught up) for everyone expected at a held huddle.
+def _contributions(held: Any) -> Any:
+    """What each expected person at a held huddle adds to the counts, as rows to sum up.
 
-    Expected: the shift's roster as it stood that day, and anyone marked (a visitor);
-    a person marked excused is not expected.
+    Expected: the shift's roster as it stood that day, and anyone else marked (a visitor); a
+    person marked excused is not expected. Rather than pairing everyone with their mark (a
+    union over every pair), three cheap sources are summed:
+    the roster rows (expected 1 each), the marks (attended, late, and the corrections: -1 for an
+    excused person of the roster, +1 for a visitor) and the catch-ups of those who missed.
+    Columns: user_id, shift_id, day, location_id, e (expected), a (attended), l (late),
+    c (missed it but caught up since).
     """
-    rostered = sa.select(held.c.agenda_id, RosterEntry.user_id).join(
-        RosterEntry,
-        sa.and_(
-            RosterEntry.shift_id == held.c.shift_id,
-            sa.func.date(RosterEntry.created_at) <= held.c.day,
-        ),
+    on_roster = sa.and_(
+        RosterEntry.shift_id == held.c.shift_id,
+        sa.func.date(RosterEntry.created_at) <= held.c.day,
     )
-    marked = sa.select(Attendance.agenda_id, Attendance.user_id).join(
-        held, held.c.agenda_id == Attendance.agenda_id
-    )
-    pairs = sa.union(rostered, marked).subquery("pairs")
-    return (
+    zero, one = sa.literal(0), sa.literal(1)
+    rostered = sa.select(
+        RosterEntry.user_id,
+        held.c.shift_id,
+        held.c.day,
+        held.c.location_id,
+        one.label("e"),
+        zero.label("a"),
+        zero.label("l"),
+        zero.label("c"),
+    ).join(RosterEntry, on_roster)
+    roster_of_mark = sa.orm.aliased(RosterEntry)
+    visitor = roster_of_mark.id.is_(None)
+    caught = sa.orm.aliased(CatchUp)
+    marked = (
         sa.select(
-            pairs.c.agenda_id,
-            pairs.c.user_id,
+            Attendance.user_id,
             held.c.shift_id,
             held.c.day,
             held.c.location_id,
-            Attendance.status,
-            CatchUp.id.label("catch_up_id"),
+            sa.case(
+                (sa.and_(visitor, Attendance.status != "excused"), 1),
+                (sa.and_(~visitor, Attendance.status == "excused"), -1),
+                else_=0,
+            ).label("e"),
+            sa.case((Attendance.status.in_(ATTENDED), 1), else_=0).label("a"),
+            sa.case((Attendance.status == "late", 1), else_=0).label("l"),
+            sa.case(
+                (sa.and_(visitor, Attendance.status == "absent", caught.id.is_not(None)), 1),
+                else_=0,
+            ).label("c"),
         )
-        .select_from(pairs)
-        .join(held, held.c.agenda_id == pairs.c.agenda_id)
+        .select_from(held)
+        .join(Attendance, Attendance.agenda_id == held.c.agenda_id)
         .outerjoin(
-            Attendance,
+            roster_of_mark,
             sa.and_(
-                Attendance.agenda_id == pairs.c.agenda_id, Attendance.user_id == pairs.c.user_id
+                roster_of_mark.shift_id == held.c.shift_id,
+                roster_of_mark.user_id == Attendance.user_id,
+                sa.func.date(roster_of_mark.created_at) <= held.c.day,
             ),
         )
         .outerjoin(
-            CatchUp,
-            sa.and_(CatchUp.agenda_id == pairs.c.agenda_id, CatchUp.user_id == pairs.c.user_id),
+            caught,
+            sa.and_(caught.agenda_id == held.c.agenda_id, caught.user_id == Attendance.user_id),
         )
-        .where(sa.or_(Attendance.status.is_(None), Attendance.status != "excused"))
-        .subquery("marks")
+    )
+    # People of the roster who were not there (no mark, or absent) and read the huddle later.
+    mark_of_reader = sa.orm.aliased(Attendance)
+    caught_up = (
+        sa.select(
+            CatchUp.user_id,
+            held.c.shift_id,
+            held.c.day,
+            held.c.location_id,
+            zero.label("e"),
+            zero.label("a"),
+            zero.label("l"),
+            one.label("c"),
+        )
+        .select_from(held)
+        .join(CatchUp, CatchUp.agenda_id == held.c.agenda_id)
+        .join(RosterEntry, sa.and_(on_roster, RosterEntry.user_id == CatchUp.user_id))
+        .outerjoin(
+            mark_of_reader,
+            sa.and_(
+                mark_of_reader.agenda_id == held.c.agenda_id,
+                mark_of_reader.user_id == CatchUp.user_id,
+            ),
+        )
+        .where(sa.or_(mark_of_reader.status.is_(None), mark_of_reader.status == "absent"))
+    )
+    return sa.union_all(rostered, marked, caught_up).cte("contributions")
+
+
+def _sums(contributions: Any, grain: str, key: Any, day: Any, group: Any) -> Any:
+    c = contributions.c
+    return (
+        sa.select(
+            sa.literal(grain).label("grain"),
+            key.label("key"),
+            day.label("day"),
+            sa.func.sum(c.e).label("expected"),
+            sa.func.sum(c.a).label("attended"),
+            sa.func.sum(c.l).label("late"),
+            sa.func.sum(c.c).label("caught"),
+        )
+        .select_from(contributions)
+        .group_by(group)
     )
 
 
-def _attended(status: Any) -> Any:
-    return sa.func.sum(sa.case((status.in_(ATTENDED), 1), else_=0))
+def _attendance_sums(location_ids: list[int], period: Period, grains: tuple[str, ...]) -> Any:
+    """Expected, attended, late and caught-up sums per shift, person, day or location (one
+    statement, however many grains)."""
+    contributions = _contributions(_held(location_ids, period))
+    c = contributions.c
+    no_day = sa.cast(sa.null(), sa.Date)
+    no_key = sa.cast(sa.null(), sa.Integer)
+    parts = {
+        "shift": lambda: _sums(contributions, "shift", c.shift_id, no_day, c.shift_id),
+        "person": lambda: _sums(contributions, "person", c.user_id, no_day, c.user_id),
+        "day": lambda: _sums(contributions, "day", no_key, c.day, c.day),
+        "location": lambda: _sums(contributions, "location", c.location_id, no_day, c.location_id),
+    }
+    selects = [parts[grain]() for grain in grains]
+    query = selects[0] if len(selects) == 1 else sa.union_all(*selects)
+    return db.session.execute(query)
 
 
 def attendance_report(location: Location, period: Period) -> AttendanceReport:
     """Rates per shift, per person and per week; duration and overruns (four statements)."""
     held = _held([location.id], period)
-    marks = _expected_marks(held)
-    expected = sa.func.count()
-    attended = _attended(marks.c.status)
-
     planned = (
         sa.select(AgendaItem.agenda_id, sa.func.sum(AgendaItem.minutes).label("minutes"))
+        .join(held, held.c.agenda_id == AgendaItem.agenda_id)
         .group_by(AgendaItem.agenda_id)
         .subquery("planned")
     )
     duration = _seconds(Agenda.started_at, Agenda.finished_at)
+    timed = sa.and_(
+        Agenda.status == "done", Agenda.started_at.is_not(None), Agenda.finished_at.is_not(None)
+    )
     timing = {
         shift_id: (huddles, average, overruns or 0)
         for shift_id, huddles, average, overruns in db.session.execute(
             sa.select(
                 held.c.shift_id,
                 sa.func.count(),
-                sa.func.avg(
-                    sa.case(
-                        (
-                            sa.and_(
-                                Agenda.status == "done",
-                                Agenda.started_at.is_not(None),
-                                Agenda.finished_at.is_not(None),
-                            ),
-                            duration,
-                        )
-                    )
-                ),
+                sa.func.avg(sa.case((timed, duration))),
                 sa.func.sum(
                     sa.case(
-                        (
-                            sa.and_(
-                                Agenda.status == "done",
-                                duration > planned.c.minutes * 60 + OVERRUN_GRACE_S,
-                            ),
-                            1,
-                        ),
+                        (sa.and_(timed, duration > planned.c.minutes * 60 + OVERRUN_GRACE_S), 1),
                         else_=0,
                     )
                 ),
@@ -417,12 +477,21 @@ def attendance_report(location: Location, period: Period) -> AttendanceReport:
             .group_by(held.c.shift_id)
         )
     }
-    by_shift = {
-        shift_id: (count, done or 0)
-        for shift_id, count, done in db.session.execute(
-            sa.select(marks.c.shift_id, expected, attended).group_by(marks.c.shift_id)
-        )
-    }
+    by_shift: dict[int, tuple[int, int]] = {}
+    by_person: dict[int, tuple[int, int, int, int]] = {}
+    weekly: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    for grain, key, day, expected, attended, late, caught in _attendance_sums(
+        [location.id], period, ("shift", "person", "day")
+    ):
+        expected, attended = int(expected or 0), int(attended or 0)
+        if grain == "shift":
+            by_shift[key] = (expected, attended)
+        elif grain == "person":
+            by_person[key] = (expected, attended, int(late or 0), int(caught or 0))
+        else:
+            week = weekly[week_of(day)]
+            week[0] += expected
+            week[1] += attended
     shifts = []
     for shift in location.shifts:
         huddles, average, overruns = timing.get(shift.id, (0, None, 0))
@@ -440,40 +509,30 @@ def attendance_report(location: Location, period: Period) -> AttendanceReport:
                 int(overruns),
             )
         )
-    people = [
-        PersonAttendance(user_id, name, count, int(done or 0), int(late or 0), int(behind or 0))
-        for user_id, name, count, done, late, behind in db.session.execute(
-            sa.select(
-                marks.c.user_id,
-                User.name,
+    names = (
+        dict(
+            db.session.execute(sa.select(User.id, User.name).where(User.id.in_(list(by_person))))
+            .tuples()
+            .all()
+        )
+        if by_person
+        else {}
+    )
+    people = sorted(
+        (
+            PersonAttendance(
+                user_id,
+                names.get(user_id, ""),
                 expected,
                 attended,
-                sa.func.sum(sa.case((marks.c.status == "late", 1), else_=0)),
-                sa.func.sum(
-                    sa.case(
-                        (
-                            sa.and_(
-                                sa.or_(marks.c.status.is_(None), marks.c.status == "absent"),
-                                marks.c.catch_up_id.is_(None),
-                            ),
-                            1,
-                        ),
-                        else_=0,
-                    )
-                ),
+                late,
+                expected - attended - caught,
             )
-            .join(User, User.id == marks.c.user_id)
-            .group_by(marks.c.user_id, User.name)
-            .order_by(User.name, marks.c.user_id)
-        )
-    ]
-    weekly: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    for day, count, done in db.session.execute(
-        sa.select(marks.c.day, expected, attended).group_by(marks.c.day)
-    ):
-        week = weekly[week_of(day)]
-        week[0] += count
-        week[1] += int(done or 0)
+            for user_id, (expected, attended, late, caught) in by_person.items()
+            if expected > 0 or attended > 0
+        ),
+        key=lambda p: (p.name, p.user_id),
+    )
     weeks = [WeekAttendance(monday, *weekly.get(monday, [0, 0])) for monday in period.weeks()]
     return AttendanceReport(location, period, shifts, people, weeks)
 
@@ -482,13 +541,10 @@ def attendance_rates(location_ids: list[int], period: Period) -> dict[int, tuple
     """(expected, attended) per location, for the admins' comparison (one statement)."""
     if not location_ids:
         return {}
-    marks = _expected_marks(_held(location_ids, period))
     return {
-        location_id: (count, int(done or 0))
-        for location_id, count, done in db.session.execute(
-            sa.select(marks.c.location_id, sa.func.count(), _attended(marks.c.status)).group_by(
-                marks.c.location_id
-            )
+        key: (int(expected or 0), int(attended or 0))
+        for _grain, key, _day, expected, attended, _late, _caught in _attendance_sums(
+            location_ids, period, ("location",)
         )
     }
 
