@@ -75,3 +75,38 @@ def test_loading_again_changes_nothing(app):
     before = (count(Agenda), count(Attendance), count(Kudos), count(User))
     assert not load_demo("demo password 123", now=NOW + timedelta(days=1)).created
     assert (count(Agenda), count(Attendance), count(Kudos), count(User)) == before
+
+
+def test_the_comparison_counts_agree_with_the_grids(app):
+    """coverage_totals counts in SQL what coverage_for draws cell by cell."""
+    load_demo("demo password 123", now=NOW)
+    db.session.execute(sa.update(Shift).where(Shift.name == "Lunch").values(weekday_mask=0b0011111))
+    db.session.execute(sa.update(Shift).where(Shift.name == "Night").values(active=False))
+    db.session.commit()
+    locations = db.session.scalars(sa.select(Location).order_by(Location.id)).all()
+    today = NOW.date()
+    for period in (
+        Period(today - timedelta(days=40), today + timedelta(days=10)),
+        Period(today - timedelta(days=3), today - timedelta(days=1)),
+        Period(today, today + timedelta(days=6)),
+    ):
+        grids = service.coverage_for(locations, period, NOW)
+        totals = service.coverage_totals(locations, period, NOW)
+        for grid in grids:
+            counted = totals[grid.location.id]
+            assert counted.counts == {
+                **grid.counts,
+                # An inactive shift without agendas is left out of the grid: all its days off.
+                "off": counted.counts["off"],
+            }, (grid.location.name, period)
+            assert counted.held_share == grid.held_share
+
+
+def test_the_comparison_rates_agree_with_each_locations_report(app):
+    load_demo("demo password 123", now=NOW)
+    locations = db.session.scalars(sa.select(Location).order_by(Location.id)).all()
+    period = Period(NOW.date() - timedelta(days=DAYS), NOW.date())
+    for row in service.compare_locations(locations, period, NOW):
+        report = service.attendance_report(row.location, period)
+        assert (row.expected, row.attended) == (report.expected, report.attended)
+        assert row.expected > 100
