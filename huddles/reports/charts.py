@@ -34,7 +34,7 @@ def bar_chart(
     *,
     maximum: float | None = None,
     description: str = "",
-    label_width: int = 130,
+    label_width: int = 150,
     width: int = 440,
     row: int = 26,
     formatter: Callable[[float], str] = _fmt,

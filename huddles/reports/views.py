@@ -205,9 +205,9 @@ def content():
     scope = _scope()
     report = service.content_report(scope.location, scope.period, scope.today)
     used_chart = charts.bar_chart(
-        _("Most used topics"),
-        [charts.Bar(topic.title, topic.used) for topic in report.topics[:12]],
-        description=_("How many huddles that took place used each topic."),
+        _("Most used topics of the day"),
+        [charts.Bar(t.title, t.used) for t in report.topics if t.kind != "lexicon"][:12],
+        description=_("How many huddles that took place used each topic (phrases aside)."),
     )
     kinds = report.kinds
     kinds_chart = charts.column_chart(
