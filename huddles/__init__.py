@@ -17,6 +17,7 @@ from huddles.agenda.cli import agenda_cli
 from huddles.agenda.views import api_bp as agenda_api_bp
 from huddles.agenda.views import bp as agenda_bp
 from huddles.api import bp as api_bp
+from huddles.api.people import bp as people_api_bp
 from huddles.attendance.api import bp as attendance_api_bp
 from huddles.auth import service, sessions
 from huddles.auth.cli import users_cli
@@ -34,6 +35,8 @@ from huddles.kudos.api import bp as kudos_api_bp
 from huddles.kudos.views import bp as kudos_bp
 from huddles.main.views import bp as main_bp
 from huddles.org.views import bp as org_bp
+from huddles.reports.api import bp as reports_api_bp
+from huddles.reports.views import bp as reports_bp
 from huddles.scheduler.cli import scheduler_cli
 from huddles.stories.api import bp as stories_api_bp
 from huddles.stories.views import bp as stories_bp
@@ -195,6 +198,9 @@ def register_blueprints(app: Flask) -> None:
         agenda_api_bp,
         stories_bp,
         stories_api_bp,
+        reports_api_bp,
+        people_api_bp,
+        reports_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from huddles.reports import openapi as reports_openapi
+
 
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
@@ -196,6 +198,30 @@ ATTENDANCE_RECORD = {
         "self_check_in": {"type": "boolean"},
         "marked_by_id": {"type": "integer", "nullable": True},
         "marked_at": {"type": "string", "format": "date-time"},
+    },
+}
+
+PERSON_REF = {
+    "type": "object",
+    "nullable": True,
+    "properties": {"user_id": {"type": "integer"}, "name": {"type": "string"}},
+}
+HUDDLE_RECORD = {
+    "type": "object",
+    "required": ["shift_id", "date", "status", "items", "attendance"],
+    "properties": {
+        "record_id": {"type": "string"},
+        "shift_id": {"type": "integer"},
+        "date": {"type": "string", "format": "date"},
+        "status": {"type": "string", "enum": ["planned", "running", "done", "ended", "missed"]},
+        "started_at": {"type": "string", "nullable": True},
+        "finished_at": {"type": "string", "nullable": True},
+        "duration_s": {"type": "integer", "nullable": True},
+        "led_by": PERSON_REF,
+        "items": {"type": "array", "items": {"type": "object"}},
+        "attendance": {"type": "array", "items": {"type": "object"}},
+        "notes": {"type": "string"},
+        "feedback": {"type": "string", "nullable": True},
     },
 }
 
@@ -576,8 +602,9 @@ def document() -> dict[str, Any]:
                     "responses": {"200": _ok(_ref("Page")), **ERRORS},
                 },
                 "post": {
-                    "description": "Create a topic (admins).",
-                    "requestBody": _topic_body(["slug", "kind", "title"]),
+                    "description": "Create a topic (admins). Without a slug, the title gives one "
+                    "(made unique with -2, -3 …).",
+                    "requestBody": _topic_body(["kind", "title"]),
                     "responses": {"201": _ok(_ref("Topic")), **ERRORS, **CONFLICT},
                 },
             },
@@ -704,6 +731,67 @@ def document() -> dict[str, Any]:
                         **ERRORS,
                     },
                 },
+            },
+            **reports_openapi.paths(),
+            # The huddle's life and record (merged from the huddle feature; documented here so
+            # the completeness test holds).
+            "/shifts/{id}/huddle": {
+                "get": {
+                    "summary": "The huddle's record: covered, led by, when, who was there",
+                    "parameters": [SHIFT_ID, DATE, LANG],
+                    "responses": {"200": _ok(HUDDLE_RECORD), **ERRORS},
+                }
+            },
+            "/shifts/{id}/check-in": {
+                "post": {
+                    "summary": "Check yourself in while the huddle's check-in window is open",
+                    "parameters": [SHIFT_ID, DATE],
+                    "responses": {
+                        "200": _ok(ATTENDANCE_RECORD),
+                        **ERRORS,
+                        "409": {
+                            "description": "Outside the check-in window",
+                            "content": {"application/json": {"schema": _ref("Error")}},
+                        },
+                        "422": ERRORS["400"],
+                    },
+                }
+            },
+            "/shifts/{id}/feedback": {
+                "post": {
+                    "summary": "The room's verdict on the topic of that huddle (repeat replaces)",
+                    "parameters": [SHIFT_ID, DATE],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["topic"],
+                                    "properties": {
+                                        "topic": {"type": "string", "enum": ["up", "down"]}
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _ok(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "shift_id": {"type": "integer"},
+                                    "date": {"type": "string", "format": "date"},
+                                    "topic": {"type": "string", "nullable": True},
+                                    "feedback_at": {"type": "string", "nullable": True},
+                                },
+                            }
+                        ),
+                        **ERRORS,
+                        "409": ERRORS["400"],
+                        "422": ERRORS["400"],
+                    },
+                }
             },
         },
     }
