@@ -3,9 +3,11 @@
 from huddles.agenda.models import Agenda, AgendaItem, AgendaTemplate, JobRun, Pin, TopicUsage
 from huddles.attendance.models import Attendance, CatchUp
 from huddles.auth.models import ApiToken, User
+from huddles.displays.models import Display, DisplayState
 from huddles.kudos.models import Kudos
 from huddles.org.models import Location, Organisation, RosterEntry, Shift
 from huddles.topics.models import Topic, TopicRevision
+from huddles.webhooks.models import WebhookDelivery
 
 __all__ = [
     "Agenda",
@@ -14,6 +16,8 @@ __all__ = [
     "ApiToken",
     "Attendance",
     "CatchUp",
+    "Display",
+    "DisplayState",
     "JobRun",
     "Kudos",
     "Location",
@@ -25,4 +29,5 @@ __all__ = [
     "TopicRevision",
     "TopicUsage",
     "User",
+    "WebhookDelivery",
 ]

@@ -44,6 +44,24 @@ def prune_job_runs(now: datetime) -> str:
     return f"pruned {result.rowcount} job run(s)"
 
 
+def deliver_webhooks(now: datetime) -> str:
+    """Queue the day's agendas and the finished huddles' summaries, then send what is due."""
+    from huddles.webhooks.service import run
+
+    return run(now, current_app.config)
+
+
+def prune_displays(now: datetime) -> str:
+    """Forget unpaired screens nobody has looked at for two days."""
+    from huddles.displays.service import prune_unpaired
+
+    return f"forgot {prune_unpaired(now)} unpaired screen(s)"
+
+
+def every_minute(now: datetime) -> str:
+    return now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
+
+
 def hourly(now: datetime) -> str:
     return now.astimezone(UTC).strftime("%Y-%m-%dT%H")
 
@@ -67,6 +85,8 @@ class Job:
 JOBS: tuple[Job, ...] = (
     Job("make-agendas", {"trigger": "cron", "minute": 5}, make_agendas_ahead, hourly, True),
     Job("prune-job-runs", {"trigger": "cron", "hour": 3, "minute": 17}, prune_job_runs, daily),
+    Job("deliver-webhooks", {"trigger": "cron", "second": 7}, deliver_webhooks, every_minute),
+    Job("prune-displays", {"trigger": "cron", "hour": 3, "minute": 23}, prune_displays, daily),
 )
 
 

@@ -76,6 +76,7 @@
     try { history.replaceState(null, "", "#slot-" + index); } catch (e) { /* file:// */ }
     fit(slots[index]);
     tick();
+    document.dispatchEvent(new CustomEvent("huddle:slot", { detail: { index: index, status: status } }));
   }
 
   // Shrink a long slot's type until it fits the screen: nobody scrolls a TV.
@@ -206,6 +207,7 @@
     root.dataset.status = value;
     var label = $(".js-state");
     if (label) label.textContent = value === "done" ? S.done : value === "running" ? S.running : label.textContent;
+    document.dispatchEvent(new CustomEvent("huddle:slot", { detail: { index: current, status: value } }));
   }
 
   function start() {
