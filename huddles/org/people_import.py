@@ -145,7 +145,9 @@ def _check(
         raise FieldError("name", _("The name is empty."))
     if len(name) > 120:
         raise FieldError("name", _("The name is longer than %(n)s characters.", n=120))
-    email = auth_service.normalise_email(row["email"])
+    # A person already on file is matched by the address as stored; a new one must be valid.
+    known = auth_service.find_user_by_email(row["email"]) if row["email"] else None
+    email = known.email if known is not None else auth_service.normalise_email(row["email"])
     role = row["role"].strip().lower()
     if role not in ROLES:
         raise FieldError(

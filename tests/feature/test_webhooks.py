@@ -173,9 +173,7 @@ def test_patch_refuses_inside_addresses_when_private_targets_are_off(app, client
     assert "private, loopback or reserved" in response.get_json()["error"]["message"]
 
 
-def test_a_finished_huddle_summary_reaches_the_receiver_signed(
-    app, client, login, world, receiver
-):
+def test_a_finished_huddle_summary_reaches_the_receiver_signed(app, client, login, world, receiver):
     secret = _patch(client, login, world, {"webhook_url": receiver.url}).get_json()[
         "webhook_secret"
     ]
@@ -305,9 +303,7 @@ def test_slack_and_teams_receivers_get_their_own_shape():
     assert card["body"][-1]["facts"] == [{"title": "Here", "value": "3 / 4"}]
 
 
-def test_the_location_page_sets_the_webhook_and_shows_the_log(
-    app, client, login, world, receiver
-):
+def test_the_location_page_sets_the_webhook_and_shows_the_log(app, client, login, world, receiver):
     login(world.admin)
     page = client.post(
         f"/admin/locations/{world.here.id}/webhook", data={"webhook_url": receiver.url}
