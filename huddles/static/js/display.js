@@ -42,11 +42,11 @@
   // Nobody scrolls a TV: shrink a long slot's type until it fits.
   function fit(slot) {
     if (!slot) return;
-    slot.style.fontSize = "";
+    slot.style.removeProperty("--fit");
     var size = 100;
-    while (slot.scrollHeight > slot.clientHeight + 2 && size > 55) {
+    while (slot.scrollHeight > slot.clientHeight + 2 && size > 60) {
       size -= 5;
-      slot.style.fontSize = size + "%";
+      slot.style.setProperty("--fit", String(size / 100));
     }
   }
 
