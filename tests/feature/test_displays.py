@@ -314,3 +314,9 @@ def test_unpaired_screens_nobody_looks_at_are_forgotten(app):
     fresh, _token = service.new_display(now=now)
     assert service.prune_unpaired(now) == 1
     assert db.session.get(Display, fresh.id) is not None
+
+
+def test_openapi_describes_the_screen_and_location_endpoints(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert "post" in paths["/displays/pair"] and "get" in paths["/displays"]
+    assert "delete" in paths["/displays/{id}"] and "patch" in paths["/locations/{id}"]
