@@ -29,7 +29,7 @@ from huddles.config import LOCALES
 from huddles.db import utcnow
 from huddles.displays import service
 from huddles.displays.models import Display
-from huddles.extensions import db
+from huddles.extensions import db, limiter
 from huddles.i18n import select_locale
 from huddles.org.forms import ConfirmForm
 from huddles.org.models import Location
@@ -41,6 +41,7 @@ COOKIE = "huddles_display"
 COOKIE_PATH = "/display"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest a browser keeps a cookie
 POLL_MS = 1000
+NEW_SCREENS_LIMIT = "60 per hour"
 
 
 # --- The screen --------------------------------------------------------------------------------
@@ -71,7 +72,9 @@ def _current_display(now: datetime) -> tuple[Display, str | None]:
     """The screen of this browser; a new unpaired one (and its credential) if it has none."""
     display = service.display_for_token(request.cookies.get(COOKIE))
     if display is None:
-        return service.new_display(now=now)
+        # Each new screen is a row: a client address gets a few an hour, not a flood.
+        with limiter.limit(NEW_SCREENS_LIMIT, scope="new-display"):
+            return service.new_display(now=now)
     return service.keep_code_fresh(display, now=now), None
 
 

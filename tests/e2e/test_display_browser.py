@@ -82,6 +82,7 @@ def test_the_lead_runs_the_paired_screen_from_a_phone(live_server, browser, team
     phone.fill("input[name=code]", code.lower())
     phone.click("form.stack button[type=submit]")
     phone.wait_for_selector("text=now shows Harbour Hotel")
+    _shot(phone, "phone-displays")
 
     # The TV notices by itself, with no reload and nobody signed in on it.
     tv.wait_for_selector(".ds-huddle", timeout=5000)

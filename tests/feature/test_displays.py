@@ -320,3 +320,25 @@ def test_openapi_describes_the_screen_and_location_endpoints(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert "post" in paths["/displays/pair"] and "get" in paths["/displays"]
     assert "delete" in paths["/displays/{id}"] and "patch" in paths["/locations/{id}"]
+
+
+@pytest.fixture
+def limited_app(database_url):
+    from huddles import create_app
+    from tests.conftest import test_config
+
+    app = create_app(test_config(database_url, RATELIMIT_ENABLED=True))
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+def test_a_client_address_cannot_flood_the_table_with_screens(app, limited_app, monkeypatch):
+    monkeypatch.setattr("huddles.displays.views.NEW_SCREENS_LIMIT", "3 per hour")
+    client = limited_app.test_client()
+    statuses = []
+    for _ in range(5):
+        client.delete_cookie(COOKIE, path="/display")
+        statuses.append(client.get("/display").status_code)
+    assert statuses == [200, 200, 200, 429, 429]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Display)) == 3

@@ -4,8 +4,8 @@
 "use strict";
 
 var VERSION = "huddles-v1";
+// Not /display itself: fetching it would give this browser a screen credential of its own.
 var SHELL = [
-  "/display",
   "/static/css/app.css",
   "/static/css/display.css",
   "/static/css/huddle.css",
