@@ -230,12 +230,17 @@ def summary_message(agenda: Agenda) -> Message:
     zone = ZoneInfo(location.timezone)
     finished = agenda.finished_at.astimezone(zone).strftime("%H:%M") if agenda.finished_at else ""
     with force_locale(location.locale or "en"):
-        held = agenda.status == "done"
-        title = (
-            _("Huddle of %(shift)s done at %(time)s", shift=shift.name, time=finished)
-            if held
-            else _("Huddle of %(shift)s was not held", shift=shift.name)
-        )
+        held = agenda.started_at is not None
+        if agenda.status == "done":
+            title = _("Huddle of %(shift)s done at %(time)s", shift=shift.name, time=finished)
+        elif held:
+            title = _(
+                "Huddle of %(shift)s was left running; closed at %(time)s",
+                shift=shift.name,
+                time=finished,
+            )
+        else:
+            title = _("Huddle of %(shift)s was not held", shift=shift.name)
         facts = [(_("Here"), f"{attended} / {roster_size}")]
         if duration is not None:
             facts.append((_("Duration"), f"{duration // 60}:{duration % 60:02d}"))
@@ -367,7 +372,7 @@ def enqueue_finished(now: datetime) -> int:
         .join(Location, Location.id == Shift.location_id)
         .where(
             Location.webhook_url.is_not(None),
-            Agenda.status == "done",
+            Agenda.status.in_(("done", "ended", "missed")),
             Agenda.finished_at >= now - SUMMARY_SWEEP,
             ~queued_keys,
         )

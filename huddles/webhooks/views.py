@@ -111,3 +111,4 @@ def _on_finished(sender: Flask, **extra: Any) -> None:
 @bp.record_once
 def _subscribe(state: Any) -> None:
     signals.huddle_finished.connect(_on_finished)
+    signals.huddle_closed.connect(_on_finished)

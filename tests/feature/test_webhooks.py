@@ -321,3 +321,17 @@ def test_the_location_page_sets_the_webhook_and_shows_the_log(app, client, login
     assert bad.status_code == 302
     follow = client.get(bad.headers["Location"]).get_data(as_text=True)
     assert "must start with https://" in follow
+
+
+def test_a_missed_huddle_is_reported_as_not_held(app, client, login, world, receiver):
+    _patch(client, login, world, {"webhook_url": receiver.url})
+    now = utcnow()
+    day = datetime.now(ZoneInfo(world.here.timezone)).date()
+    agenda = get_agenda(world.shift, day, now=now)
+    agenda.status, agenda.finished_at = "missed", now
+    db.session.commit()
+    signals.huddle_closed.send(app, agenda_id=agenda.id, status="missed")
+    _deliver()
+    body = receiver.json()
+    assert body["data"]["held"] is False and body["data"]["status"] == "missed"
+    assert "was not held" in body["text"]
