@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from huddles.agenda import service as agenda_service
 from huddles.agenda.models import Agenda
 from huddles.attendance import service as attendance_service
+from huddles.attendance.models import Attendance
 from huddles.auth.models import User
 from huddles.displays.models import Display, DisplayState
 from huddles.extensions import db
@@ -105,9 +106,17 @@ def display_for_token(token: str | None) -> Display | None:
 
 
 def poll_key(token: str | None) -> tuple[Any, ...] | None:
-    """What a screen's poll depends on, in one indexed query: None for an unknown credential."""
+    """What a screen's poll depends on, in one indexed query: None for an unknown credential.
+
+    Besides the screen and its location's version, the huddle the lead is showing: its status
+    and its attendance marks, so a start, a finish or a tap shows without anyone announcing it.
+    """
     if not token or len(token) > 200:
         return None
+    marks = sa.select(sa.func.count()).where(Attendance.agenda_id == DisplayState.agenda_id)
+    last_mark = sa.select(sa.func.max(Attendance.marked_at)).where(
+        Attendance.agenda_id == DisplayState.agenda_id
+    )
     row = db.session.execute(
         sa.select(
             Display.id,
@@ -115,8 +124,12 @@ def poll_key(token: str | None) -> tuple[Any, ...] | None:
             Display.code,
             Display.code_expires_at,
             DisplayState.version,
+            Agenda.status,
+            marks.scalar_subquery(),
+            last_mark.scalar_subquery(),
         )
         .outerjoin(DisplayState, DisplayState.location_id == Display.location_id)
+        .outerjoin(Agenda, Agenda.id == DisplayState.agenda_id)
         .where(Display.token_hash == hash_token(token))
     ).first()
     return tuple(row) if row is not None else None

@@ -342,3 +342,32 @@ def test_a_client_address_cannot_flood_the_table_with_screens(app, limited_app, 
         statuses.append(client.get("/display").status_code)
     assert statuses == [200, 200, 200, 429, 429]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Display)) == 3
+
+
+def test_a_start_and_a_mark_show_on_the_screen_without_a_new_slot(
+    screen, client, login, world, soon, count_queries
+):
+    code = _code(screen.get("/display").get_data(as_text=True))
+    _pair(client, login, world.lead, code, world.here)
+    screen.get("/display/state")  # makes the agenda of the huddle in its window
+    day = db.session.scalar(sa.select(Agenda.day).where(Agenda.shift_id == soon.id))
+    login(world.lead)
+    client.post("/displays/follow", json={"shift_id": soon.id, "date": day.isoformat(), "slot": 0})
+    etag = screen.get("/display/state").headers["ETag"]
+    # The huddle starts and someone is marked: no follow call, no signal, yet the ETag moves.
+    client.post(f"/huddle/{soon.id}/{day.isoformat()}/start")
+    started = screen.get("/display/state", headers={"If-None-Match": etag})
+    assert started.status_code == 200 and 'data-status="running"' in started.get_json()["html"]
+    etag = started.headers["ETag"]
+    response = client.put(
+        f"/api/v1/shifts/{soon.id}/attendance/{world.lead.id}?date={day.isoformat()}",
+        json={"status": "present"},
+    )
+    assert response.status_code == 200
+    marked = screen.get("/display/state", headers={"If-None-Match": etag})
+    assert marked.status_code == 200
+    assert "1 of 2 here" in marked.get_json()["html"]
+    etag = marked.headers["ETag"]
+    with count_queries() as counter:
+        assert screen.get("/display/state", headers={"If-None-Match": etag}).status_code == 304
+    assert counter.count == 1
