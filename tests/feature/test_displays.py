@@ -331,6 +331,7 @@ def limited_app(database_url):
     with app.app_context():
         yield app
         db.session.remove()
+        db.engine.dispose()
 
 
 def test_a_client_address_cannot_flood_the_table_with_screens(app, limited_app, monkeypatch):
