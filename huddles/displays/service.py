@@ -39,6 +39,8 @@ CODE_LIFETIME = timedelta(minutes=15)
 WINDOW_BEFORE = timedelta(minutes=30)
 WINDOW_AFTER = timedelta(minutes=60)
 LATEST_KUDOS = 3
+# After the lead finishes, the screen says so (and thanks the room) for a while.
+DONE_SHOWN = timedelta(minutes=10)
 # Unpaired screens nobody has looked at for this long are forgotten.
 UNPAIRED_KEPT = timedelta(days=2)
 
@@ -287,7 +289,7 @@ class Moment:
 
     location: Location
     now: datetime
-    mode: str  # "huddle" or "idle"
+    mode: str  # "huddle", "done" (for a while after the lead finished) or "idle"
     shift: Shift | None = None
     day: date | None = None
     agenda: Agenda | None = None
@@ -295,6 +297,16 @@ class Moment:
     data: dict[str, Any] = field(default_factory=dict)
     roster: list[dict[str, Any]] = field(default_factory=list)
     here: int = 0
+
+    @property
+    def duration(self) -> str | None:
+        """How long the huddle ran, M:SS."""
+        agenda = self.agenda
+        if agenda is None or agenda.started_at is None or agenda.finished_at is None:
+            return None
+        seconds = int((agenda.finished_at - agenda.started_at).total_seconds())
+        return f"{seconds // 60}:{seconds % 60:02d}"
+
     next_start: str | None = None
     next_shift: str | None = None
     next_day: date | None = None
@@ -334,6 +346,13 @@ def _choose(
     )
     state = db.session.get(DisplayState, location.id)
     chosen = next((a for a in agendas if state and a.id == state.agenda_id), None)
+    if (
+        chosen is not None
+        and chosen.status == "done"
+        and chosen.finished_at is not None
+        and now - chosen.finished_at < DONE_SHOWN
+    ):
+        return by_id[chosen.shift_id], chosen.day, chosen, 0
     if chosen is not None and chosen.status in ("planned", "running"):
         shift = by_id[chosen.shift_id]
         zone = ZoneInfo(location.timezone)
@@ -401,7 +420,7 @@ def _huddle_moment(
     return Moment(
         location,
         now,
-        "huddle",
+        "done" if agenda.status == "done" else "huddle",
         shift=shift,
         day=day,
         agenda=agenda,

@@ -372,3 +372,22 @@ def test_a_start_and_a_mark_show_on_the_screen_without_a_new_slot(
     with count_queries() as counter:
         assert screen.get("/display/state", headers={"If-None-Match": etag}).status_code == 304
     assert counter.count == 1
+
+
+def test_after_the_finish_the_screen_thanks_the_room_then_goes_idle(
+    screen, client, login, world, soon
+):
+    code = _code(screen.get("/display").get_data(as_text=True))
+    _pair(client, login, world.lead, code, world.here)
+    screen.get("/display/state")
+    day = db.session.scalar(sa.select(Agenda.day).where(Agenda.shift_id == soon.id)).isoformat()
+    login(world.lead)
+    client.post(f"/huddle/{soon.id}/{day}/start")
+    client.post("/displays/follow", json={"shift_id": soon.id, "date": day, "slot": 4})
+    client.post(f"/huddle/{soon.id}/{day}/finish")
+    state = screen.get("/display/state").get_json()
+    assert state["mode"] == "done" and "Huddle done. Thank you!" in state["html"]
+    agenda = db.session.scalar(sa.select(Agenda).where(Agenda.shift_id == soon.id))
+    agenda.finished_at = utcnow() - timedelta(minutes=11)
+    db.session.commit()
+    assert screen.get("/display/state").get_json()["mode"] == "idle"
