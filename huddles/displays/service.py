@@ -441,13 +441,18 @@ def _idle_moment(location: Location, now: datetime, locale: str, shifts: list[Sh
         view.next_shift = shift.name
         view.next_day = day
     today = agenda_service.local_today(location, now)
-    agenda = db.session.scalar(
-        sa.select(Agenda)
-        .join(Shift, Shift.id == Agenda.shift_id)
-        .where(Shift.location_id == location.id, Agenda.day == today)
-        .order_by(Shift.starts_at, Shift.id)
-        .limit(1)
-    )
+    agenda = None
+    if upcoming and upcoming[0][2] == today:
+        # The next huddle's topic: its agenda is made now if the scheduler has not yet.
+        agenda = agenda_service.get_agenda(upcoming[0][1], today, now=now)
+    else:
+        agenda = db.session.scalar(
+            sa.select(Agenda)
+            .join(Shift, Shift.id == Agenda.shift_id)
+            .where(Shift.location_id == location.id, Agenda.day == today)
+            .order_by(Shift.starts_at, Shift.id)
+            .limit(1)
+        )
     if agenda is not None:
         items = agenda_service.agenda_json(agenda, locale).get("items", [])
         topic = next(

@@ -116,6 +116,12 @@ def test_the_lead_runs_the_paired_screen_from_a_phone(live_server, browser, team
     row = phone.locator(f'.ap-row[data-user-id="{world.staff.id}"]')
     row.get_by_role("button", name="Present").click()
     _shot(phone, "phone-attendance")
+    tv.wait_for_selector("text=1 of 3 here", timeout=3000)
+    phone.click(".js-attendance-close")
+    phone.click(".js-finish")
+    tv.wait_for_selector(".ds-done", timeout=3000)
+    assert "Huddle done" in tv.inner_text(".ds-done")
+    _shot(tv, "display-done")
     assert errors == []
     tv_context.close()
     phone_context.close()
@@ -139,4 +145,36 @@ def test_the_screen_reads_right_to_left_in_arabic(live_server, browser, team):
     page.keyboard.press("ArrowLeft")  # forward, in a right-to-left page
     page.wait_for_selector('.ds-slot[data-index="1"]:not([hidden])')
     _shot(page, "display-huddle-ar")
+    context.close()
+
+
+def test_between_huddles_the_screen_is_calm(live_server, browser, world, make_shift):
+    world.shift.active = False
+    db.session.commit()
+    import_library(Path(PROJECT_ROOT) / "content", None, utcnow())
+    zone = ZoneInfo(world.here.timezone)
+    later = (datetime.now(zone) + timedelta(hours=3)).replace(second=0, microsecond=0)
+    make_shift(world.here, "Evening", time(later.hour, later.minute), 120, roster=[world.staff])
+    give_kudos(
+        world.staff,
+        to_user_id=world.colleague.id,
+        message="You kept the queue calm on a full Saturday.",
+        value=None,
+        now=utcnow(),
+        daily_cap=5,
+    )
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    page.goto(live_server + "/display")
+    code = page.inner_text(".ds-pair-code").replace("\n", "").replace(" ", "")
+    from huddles.displays.service import pair
+
+    pair(code, world.here, actor=world.lead, now=utcnow())
+    page.wait_for_selector(".ds-idle", timeout=5000)
+    text = page.inner_text(".ds-idle")
+    assert later.strftime("%H:%M") in text and "Cleo" in text
+    if later.date() == datetime.now(zone).date():
+        assert "today's topic" in text.lower()
+    page.wait_for_function("document.querySelector('.js-clock').textContent.length > 0")
+    _shot(page, "display-idle")
     context.close()
