@@ -86,7 +86,10 @@
     clearTimeout(timer);
     var headers = { "Accept": "application/json" };
     if (etag) headers["If-None-Match"] = etag;
-    fetch(url, { credentials: "same-origin", headers: headers, cache: "no-store" })
+    // A request that hangs (a half-open connection) must not stop the screen from asking again.
+    var abort = window.AbortController ? new AbortController() : null;
+    var timeout = abort ? setTimeout(function () { abort.abort(); }, 8000) : null;
+    fetch(url, { credentials: "same-origin", headers: headers, cache: "no-store", signal: abort ? abort.signal : undefined })
       .then(function (response) {
         var fromCache = response.headers.get("X-Huddles-Offline") === "1";
         setOffline(fromCache);
@@ -102,6 +105,7 @@
         setOffline(true);
       })
       .then(function () {
+        clearTimeout(timeout);
         // Back off gently while the network is gone; at most every 15 seconds.
         timer = setTimeout(poll, failures ? Math.min(15000, every * Math.pow(2, failures)) : every);
       });
