@@ -26,6 +26,9 @@ from huddles.auth.views import bp as auth_bp
 from huddles.backup import backup_command
 from huddles.db import install_sqlite_pragmas, utcnow
 from huddles.demo.cli import demo_cli
+from huddles.displays.api import bp as displays_api_bp
+from huddles.displays.pwa import bp as pwa_bp
+from huddles.displays.views import bp as displays_bp
 from huddles.errors import ApiError, IdConverter, register_error_handlers
 from huddles.extensions import babel, csrf, limiter, login_manager, mail, migrate
 from huddles.huddle.api import bp as huddle_api_bp
@@ -34,6 +37,9 @@ from huddles.i18n import LANGUAGE_NAMES, select_locale, text_direction
 from huddles.kudos.api import bp as kudos_api_bp
 from huddles.kudos.views import bp as kudos_bp
 from huddles.main.views import bp as main_bp
+from huddles.org.cli import people_cli
+from huddles.org.import_views import bp as people_import_bp
+from huddles.org.locations_api import bp as locations_api_bp
 from huddles.org.views import bp as org_bp
 from huddles.reports.api import bp as reports_api_bp
 from huddles.reports.views import bp as reports_bp
@@ -43,6 +49,7 @@ from huddles.stories.views import bp as stories_bp
 from huddles.topics.api import bp as topics_api_bp
 from huddles.topics.cli import content_cli
 from huddles.topics.views import bp as topics_bp
+from huddles.webhooks.views import bp as webhooks_bp
 
 __version__ = "0.1.0"
 
@@ -154,7 +161,8 @@ def register_security(app: Flask) -> None:
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'; "
+            "worker-src 'self'; manifest-src 'self'",
         )
         if app.config["HUDDLES_ENV"] == "production":
             response.headers.setdefault(
@@ -201,6 +209,12 @@ def register_blueprints(app: Flask) -> None:
         reports_api_bp,
         people_api_bp,
         reports_bp,
+        displays_bp,
+        displays_api_bp,
+        pwa_bp,
+        locations_api_bp,
+        people_import_bp,
+        webhooks_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -229,3 +243,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(content_cli)
     # `flask db backup PATH` beside Flask-Migrate's own `db` commands.
     migrate_db_cli.add_command(backup_command)
+    app.cli.add_command(people_cli)

@@ -155,6 +155,102 @@ def _json_body(properties: dict[str, Any], required: list[str]) -> dict[str, Any
     if required:
         schema["required"] = required
     return {"required": bool(required), "content": {"application/json": {"schema": schema}}}
+INVALID = {
+    "422": {
+        "description": "Bad input; error.field names what to fix",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+}
+DISPLAY: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "location_id": {"type": "integer"},
+        "name": {"type": "string"},
+        "paired_at": {"type": "string", "format": "date-time"},
+        "last_seen_at": {"type": "string", "format": "date-time", "nullable": True},
+    },
+}
+SETTINGS_ENUM = ["hotel", "restaurant", "retail", "contact-centre", "other"]
+SCREENS_AND_LOCATIONS: dict[str, Any] = {
+    "/displays/pair": {
+        "post": {
+            "summary": "Pair the break-room screen that shows this code at /display",
+            "description": "Lead of that location or admin. The code is 6 capital letters and "
+            "digits, single-use, valid 15 minutes.",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["code", "location_id"],
+                            "properties": {
+                                "code": {"type": "string", "example": "K7QX4M"},
+                                "location_id": {"type": "integer"},
+                                "name": {"type": "string", "maxLength": 80},
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "201": {
+                    "description": "Paired",
+                    "content": {"application/json": {"schema": DISPLAY}},
+                },
+                **INVALID,
+                **ERRORS,
+            },
+        }
+    },
+    "/displays": {
+        "get": {
+            "summary": "The paired screens of a location (default: those you may lead)",
+            "parameters": [_param("location_id", kind="integer")],
+            "responses": {"200": _ok({"type": "array", "items": DISPLAY}), **ERRORS},
+        }
+    },
+    "/displays/{id}": {
+        "delete": {
+            "summary": "Unpair a screen: its credential stops working, it shows a new code",
+            "parameters": [_param("id", "path", "integer")],
+            "responses": {"200": _ok({"type": "object"}), **ERRORS},
+        }
+    },
+    "/locations/{id}": {
+        "patch": {
+            "summary": "Change a location (admins); a new webhook_url returns its "
+            "webhook_secret once",
+            "parameters": [_param("id", "path", "integer")],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "name": {"type": "string", "maxLength": 120},
+                                "timezone": {"type": "string", "example": "Europe/Berlin"},
+                                "locale": {
+                                    "type": "string",
+                                    "enum": ["en", "de", "ru", "pl", "ar"],
+                                },
+                                "setting": {"type": "string", "enum": SETTINGS_ENUM},
+                                "webhook_url": {
+                                    "type": "string",
+                                    "nullable": True,
+                                    "description": "public http(s) URL; empty or null: none",
+                                },
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {"200": _ok({"type": "object"}), **INVALID, **ERRORS},
+        }
+    },
+}
 
 
 def _topic_body(required: list[str]) -> dict[str, Any]:
@@ -793,5 +889,6 @@ def document() -> dict[str, Any]:
                     },
                 }
             },
+            **SCREENS_AND_LOCATIONS,
         },
     }

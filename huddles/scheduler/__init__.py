@@ -62,6 +62,22 @@ def prune_sessions(now: datetime) -> str:
 
     count = prune(now, Lifetimes.from_config(current_app.config))
     return f"pruned {count} ended session(s)"
+def deliver_webhooks(now: datetime) -> str:
+    """Queue the day's agendas and the finished huddles' summaries, then send what is due."""
+    from huddles.webhooks.service import run
+
+    return run(now, current_app.config)
+
+
+def prune_displays(now: datetime) -> str:
+    """Forget unpaired screens nobody has looked at for two days."""
+    from huddles.displays.service import prune_unpaired
+
+    return f"forgot {prune_unpaired(now)} unpaired screen(s)"
+
+
+def every_minute(now: datetime) -> str:
+    return now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
 
 
 def hourly(now: datetime) -> str:
@@ -100,6 +116,8 @@ JOBS: tuple[Job, ...] = (
         True,
     ),
     Job("prune-sessions", {"trigger": "cron", "minute": 41}, prune_sessions, hourly),
+    Job("deliver-webhooks", {"trigger": "cron", "second": 7}, deliver_webhooks, every_minute),
+    Job("prune-displays", {"trigger": "cron", "hour": 3, "minute": 23}, prune_displays, daily),
 )
 
 

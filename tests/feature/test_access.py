@@ -27,6 +27,11 @@ PUBLIC = {
     "api.health",
     "api.openapi",
     "static",
+    "displays.screen",
+    "displays.state",
+    "pwa.manifest",
+    "pwa.favicon",
+    "pwa.service_worker",
 }
 # Routes that staff may use (read or post) at their own location; everything else under /admin
 # and every write that is not listed here is for leads and admins only.
@@ -81,6 +86,20 @@ def _other_story(world: World) -> int:
     db.session.add(story)
     db.session.commit()
     return story.id
+def _other_display(world: World) -> int:
+    """A screen paired at the other location (made once per test)."""
+    import sqlalchemy as sa
+
+    from huddles.displays.models import Display
+    from huddles.extensions import db
+
+    found = db.session.scalar(sa.select(Display.id).where(Display.location_id == world.there.id))
+    if found is not None:
+        return found
+    display = Display(token_hash="0" * 64, location_id=world.there.id, name="Bistro TV")
+    db.session.add(display)
+    db.session.commit()
+    return display.id
 
 
 # For each URL variable: a function of the world giving the value that points at the OTHER
@@ -100,6 +119,7 @@ ROUTE_VALUES: dict[str, Callable[[World], Any]] = {
     "slug": lambda w: "not-a-topic",
     "number": lambda w: 999_999,
     "pin_id": lambda w: 999_999,
+    "display_id": _other_display,
 }
 
 
