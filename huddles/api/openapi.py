@@ -155,6 +155,8 @@ def _json_body(properties: dict[str, Any], required: list[str]) -> dict[str, Any
     if required:
         schema["required"] = required
     return {"required": bool(required), "content": {"application/json": {"schema": schema}}}
+
+
 INVALID = {
     "422": {
         "description": "Bad input; error.field names what to fix",

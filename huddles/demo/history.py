@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 
-from huddles.agenda import service as agenda_service
+from huddles.agenda import planning as agenda_planning
 from huddles.agenda.models import Agenda
 from huddles.attendance.models import Attendance, CatchUp
 from huddles.auth.models import User
@@ -104,7 +104,7 @@ def _location_history(location: Location, index: int, now: datetime, rng: random
                 continue
             starts = _at(day, shift.starts_at, zone)
             # Made the day before, as the scheduler does; the rotation keeps its order.
-            agenda = agenda_service.get_agenda(shift, day, now=starts - timedelta(hours=20))
+            agenda = agenda_planning.get_agenda(shift, day, now=starts - timedelta(hours=20))
             if days_ago in MISSED.get(shift.name, ()):
                 updates.append(
                     {

@@ -19,7 +19,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from huddles.agenda import service as agenda_service
+from huddles.agenda import days as agenda_days
+from huddles.agenda import planning as agenda_planning
 from huddles.agenda.models import Agenda
 from huddles.attendance import service as attendance_service
 from huddles.attendance.models import Attendance
@@ -321,8 +322,8 @@ def _occurrences(shifts: list[Shift], now: datetime) -> list[tuple[datetime, Shi
         if not shift.active or shift.weekday_mask == 0:
             continue
         zone = ZoneInfo(shift.location.timezone)
-        day = agenda_service.shift_day(shift, now)
-        found.append((agenda_service.shift_start(shift, day, zone), shift, day))
+        day = agenda_days.shift_day(shift, now)
+        found.append((agenda_days.shift_start(shift, day, zone), shift, day))
     return sorted(found, key=lambda entry: (entry[0], entry[1].name))
 
 
@@ -335,7 +336,7 @@ def _choose(
 ) -> tuple[Shift, date, Agenda | None, int] | None:
     """The huddle of the moment: the lead's current one, a running one, or one in its window."""
     by_id = {shift.id: shift for shift in shifts}
-    today = agenda_service.local_today(location, now)
+    today = agenda_days.local_today(location, now)
     agendas = list(
         db.session.scalars(
             sa.select(Agenda).where(
@@ -356,7 +357,7 @@ def _choose(
     if chosen is not None and chosen.status in ("planned", "running"):
         shift = by_id[chosen.shift_id]
         zone = ZoneInfo(location.timezone)
-        start = agenda_service.shift_start(shift, chosen.day, zone)
+        start = agenda_days.shift_start(shift, chosen.day, zone)
         if chosen.status == "running" or _in_window(start, now):
             return shift, chosen.day, chosen, state.slot if state else 0
     running = [a for a in agendas if a.status == "running"]
@@ -386,7 +387,7 @@ def moment(location: Location, *, now: datetime, locale: str) -> Moment:
         try:
             attendance_service.check_day(shift, day, now)
             if agenda is None or not agenda.items:
-                agenda = agenda_service.get_agenda(shift, day, now=now)
+                agenda = agenda_planning.get_agenda(shift, day, now=now)
         except FieldError:
             agenda = None
         if agenda is not None:
@@ -412,7 +413,7 @@ def _huddle_moment(
         }
         for k in kudos_service.kudos_for_huddle(agenda)
     ]
-    data = agenda_service.agenda_json(agenda, locale)
+    data = agenda_planning.agenda_json(agenda, locale)
     items = data.get("items", [])
     rows = attendance_service.roster(shift, agenda)
     roster = [{"name": first_name(row.name), "status": row.status} for row in rows]
@@ -440,11 +441,11 @@ def _idle_moment(location: Location, now: datetime, locale: str, shifts: list[Sh
         view.next_start = start.astimezone(zone).strftime("%H:%M")
         view.next_shift = shift.name
         view.next_day = day
-    today = agenda_service.local_today(location, now)
+    today = agenda_days.local_today(location, now)
     agenda = None
     if upcoming and upcoming[0][2] == today:
         # The next huddle's topic: its agenda is made now if the scheduler has not yet.
-        agenda = agenda_service.get_agenda(upcoming[0][1], today, now=now)
+        agenda = agenda_planning.get_agenda(upcoming[0][1], today, now=now)
     else:
         agenda = db.session.scalar(
             sa.select(Agenda)
@@ -454,7 +455,7 @@ def _idle_moment(location: Location, now: datetime, locale: str, shifts: list[Sh
             .limit(1)
         )
     if agenda is not None:
-        items = agenda_service.agenda_json(agenda, locale).get("items", [])
+        items = agenda_planning.agenda_json(agenda, locale).get("items", [])
         topic = next(
             (
                 item

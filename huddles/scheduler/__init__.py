@@ -62,6 +62,8 @@ def prune_sessions(now: datetime) -> str:
 
     count = prune(now, Lifetimes.from_config(current_app.config))
     return f"pruned {count} ended session(s)"
+
+
 def deliver_webhooks(now: datetime) -> str:
     """Queue the day's agendas and the finished huddles' summaries, then send what is due."""
     from huddles.webhooks.service import run

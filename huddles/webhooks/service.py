@@ -25,7 +25,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
-from huddles.agenda import service as agenda_service
+from huddles.agenda import days as agenda_days
+from huddles.agenda import planning as agenda_planning
 from huddles.agenda.models import Agenda
 from huddles.attendance import service as attendance_service
 from huddles.auth.models import User
@@ -172,8 +173,8 @@ def agenda_message(location: Location, day: date, *, now: datetime) -> Message:
     lines = []
     with force_locale(locale):
         for shift in _first_shift_today(location, day):
-            agenda = agenda_service.get_agenda(shift, day, now=now)
-            items = agenda_service.agenda_json(agenda, locale)["items"]
+            agenda = agenda_planning.get_agenda(shift, day, now=now)
+            items = agenda_planning.agenda_json(agenda, locale)["items"]
             topics = [
                 {"slot": item["slot"], "title": item["title"]}
                 for item in items
@@ -345,8 +346,8 @@ def enqueue_due_agendas(now: datetime, *, lead: timedelta) -> int:
         shifts = _first_shift_today(location, day)
         if not shifts:
             continue
-        first = agenda_service.shift_start(shifts[0], day, zone)
-        last = agenda_service.shift_start(shifts[-1], day, zone)
+        first = agenda_days.shift_start(shifts[0], day, zone)
+        last = agenda_days.shift_start(shifts[-1], day, zone)
         if first - lead <= now < last and enqueue(
             location, "agenda", day.isoformat(), agenda_message(location, day, now=now), now=now
         ):

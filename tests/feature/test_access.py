@@ -86,6 +86,8 @@ def _other_story(world: World) -> int:
     db.session.add(story)
     db.session.commit()
     return story.id
+
+
 def _other_display(world: World) -> int:
     """A screen paired at the other location (made once per test)."""
     import sqlalchemy as sa

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from huddles.agenda import service as agenda_service
+from huddles.agenda import planning as agenda_planning
 from huddles.agenda.models import Agenda
 from huddles.attendance.models import Attendance
 from huddles.auth.models import User
@@ -66,7 +66,7 @@ def test_the_reports_tell_the_story(app):
     assert {"Tomasz Nowak", "Liam O'Connor"} <= {p.name for p in kudos.never_thanked}
     # Today's huddles read out the thank-yous of yesterday evening.
     shifts = db.session.scalars(sa.select(Shift).where(Shift.location_id == hotel.id)).all()
-    agendas = [agenda_service.get_agenda(shift, today, now=NOW) for shift in shifts]
+    agendas = [agenda_planning.get_agenda(shift, today, now=NOW) for shift in shifts]
     assert any(kudos_for_huddle(agenda) for agenda in agendas)
 
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from huddles import signals
 from huddles.agenda.models import Agenda
-from huddles.agenda.service import get_agenda
+from huddles.agenda.planning import get_agenda
 from huddles.attendance.models import Attendance
 from huddles.db import utcnow
 from huddles.extensions import db
