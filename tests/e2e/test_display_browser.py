@@ -92,16 +92,16 @@ def test_the_lead_runs_the_paired_screen_from_a_phone(live_server, browser, team
     phone.goto(f"{live_server}/huddle/{shift.id}/{day.isoformat()}")
     _shot(phone, "phone-huddle")
     phone.click(".js-start")
-    tv.wait_for_selector('.ds-huddle[data-status="running"]', timeout=3000)
+    tv.wait_for_selector('.ds-huddle[data-status="running"]', timeout=5000)
     phone.click(".js-next")
-    tv.wait_for_selector('.ds-slot[data-index="1"]:not([hidden])', timeout=1500)
+    tv.wait_for_selector('.ds-slot[data-index="1"]:not([hidden])', timeout=2000)
     assert "Thank you for taking the late check-in." in tv.inner_text(".ds-slot.is-current")
     phone.click(".js-next")
-    tv.wait_for_selector('.ds-slot[data-index="2"]:not([hidden])', timeout=1500)
+    tv.wait_for_selector('.ds-slot[data-index="2"]:not([hidden])', timeout=2000)
     assert tv.locator(".ds-slot:visible").count() == 1
     _shot(tv, "display-topic")
     phone.click(".js-prev")
-    tv.wait_for_selector('.ds-slot[data-index="1"]:not([hidden])', timeout=1500)
+    tv.wait_for_selector('.ds-slot[data-index="1"]:not([hidden])', timeout=2000)
 
     # The TV's own keys still work: a look at the next slot, until the lead moves again.
     tv.keyboard.press("ArrowRight")
@@ -109,7 +109,7 @@ def test_the_lead_runs_the_paired_screen_from_a_phone(live_server, browser, team
     assert tv.locator('.ds-slot[data-index="1"]').is_hidden()
     phone.click(".js-next")
     phone.click(".js-next")
-    tv.wait_for_selector('.ds-slot[data-index="3"]:not([hidden])', timeout=1500)
+    tv.wait_for_selector('.ds-slot[data-index="3"]:not([hidden])', timeout=2000)
 
     # The lead's attendance panel works on the phone.
     phone.click(".js-attendance")
