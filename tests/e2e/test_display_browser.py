@@ -178,3 +178,30 @@ def test_between_huddles_the_screen_is_calm(live_server, browser, world, make_sh
     page.wait_for_function("document.querySelector('.js-clock').textContent.length > 0")
     _shot(page, "display-idle")
     context.close()
+
+
+def test_a_screen_that_loses_the_network_keeps_showing_the_huddle(live_server, browser, team):
+    world, shift, day = team
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    page.goto(live_server + "/display")
+    code = page.inner_text(".ds-pair-code").replace("\n", "").replace(" ", "")
+    from huddles.displays.service import pair
+
+    pair(code, world.here, actor=world.lead, now=utcnow())
+    page.wait_for_selector(".ds-huddle", timeout=5000)
+    # The service worker takes over, and the next visit of the page is kept in its cache.
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    page.reload()
+    page.wait_for_selector(".ds-huddle", timeout=5000)
+    context.set_offline(True)
+    page.wait_for_selector("#display-offline:not([hidden])", timeout=5000)
+    assert "Morning" in page.inner_text(".ds-huddle")
+    # Even a reload without any network shows the day's huddle, from the worker's cache.
+    page.reload()
+    page.wait_for_selector(".ds-huddle", timeout=5000)
+    assert "Morning" in page.inner_text(".ds-huddle")
+    page.wait_for_selector("#display-offline:not([hidden])", timeout=5000)
+    context.set_offline(False)
+    page.wait_for_selector("#display-offline[hidden]", state="attached", timeout=20000)
+    context.close()
