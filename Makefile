@@ -48,8 +48,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check huddles tests app.py
 	$(BIN)/ruff format --check huddles tests app.py
 
+# The agenda feature's services, one module a job.
+AGENDA_SERVICES = $(addprefix huddles/agenda/,choosing.py days.py library.py pins.py planning.py templates.py week.py)
+
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict --follow-imports=silent huddles/rotation huddles/*/service.py
+	$(BIN)/mypy --strict --follow-imports=silent huddles/rotation huddles/*/service.py \
+		$(AGENDA_SERVICES)
 
 clean:
 	rm -rf $(VENV) instance/huddles.db*

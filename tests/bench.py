@@ -18,8 +18,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from huddles import create_app
-from huddles.agenda import service
+from huddles import create_app, rotation
+from huddles.agenda import planning
 from huddles.agenda.models import Agenda, AgendaItem, ScopeChoice, TopicUsage
 from huddles.extensions import db
 from huddles.org.models import Location, Organisation, Shift
@@ -94,7 +94,7 @@ def add_history(shifts: list[Shift], scope_key: str, first: date, days: int) -> 
     by_kind: dict[str, list[tuple[int, int]]] = {}
     for topic_id, kind, revision_id in topics:
         by_kind.setdefault(kind, []).append((topic_id, revision_id))
-    template = service.rotation.DEFAULT_TEMPLATE
+    template = rotation.DEFAULT_TEMPLATE
     agendas, choices = [], []
     for offset in range(1, days + 1):
         day = first - timedelta(days=offset)
@@ -184,7 +184,7 @@ def make_sample(first: date) -> float:
     day = first
     for _agenda in range(SAMPLE // len(shifts)):
         for shift in shifts:
-            service.get_agenda(shift, day, now=NOW)
+            planning.get_agenda(shift, day, now=NOW)
         day += timedelta(days=1)
     return (clock.perf_counter() - started) / SAMPLE
 
@@ -199,7 +199,7 @@ def queries_per_agenda(day: date) -> int:
 
     sa.event.listen(db.engine, "before_cursor_execute", count)
     try:
-        service.get_agenda(shift, day, now=NOW)
+        planning.get_agenda(shift, day, now=NOW)
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", count)
     return len(statements)
@@ -233,7 +233,7 @@ def build_baseline(path: Path) -> tuple[float, int, int]:
         started = clock.perf_counter()
         for offset in range(365):
             for shift in shifts:
-                service.get_agenda(shift, START + timedelta(days=offset), now=NOW)
+                planning.get_agenda(shift, START + timedelta(days=offset), now=NOW)
         year = clock.perf_counter() - started
         db.session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
         db.session.remove()

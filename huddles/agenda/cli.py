@@ -6,7 +6,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from huddles.agenda import service
+from huddles.agenda import planning
 from huddles.db import utcnow
 from huddles.extensions import db
 from huddles.org.models import Shift
@@ -21,7 +21,7 @@ agenda_cli = AppGroup("agenda", help="Daily agendas.")
 )
 def generate(days: int) -> None:
     """Make the agendas of every active shift for today and the next days (idempotent)."""
-    made = service.generate_agendas(days, now=utcnow())
+    made = planning.generate_agendas(days, now=utcnow())
     ids = {item.topic_id for agenda in made for item in agenda.items if item.topic_id}
     slugs = dict(db.session.execute(sa.select(Topic.id, Topic.slug).where(Topic.id.in_(ids))).all())
     names = dict(db.session.execute(sa.select(Shift.id, Shift.name)).all())

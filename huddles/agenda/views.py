@@ -20,7 +20,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from huddles.agenda import service
+from huddles.agenda import library, pins, planning, templates
+from huddles.agenda import week as week_view
+from huddles.agenda.days import local_today
 from huddles.agenda.forms import KIND_LABELS, WEEKDAY_NAMES, PinForm, TemplateForm, UnpinForm
 from huddles.api import date_arg, json_body, require_login
 from huddles.auth.access import admin_required, location_for, roles_required, shift_for
@@ -49,7 +51,7 @@ def _locale(location) -> str:
 def week(location_id: int):
     location = location_for(current_user, location_id, lead=True)
     now = utcnow()
-    today = service.local_today(location, now)
+    today = local_today(location, now)
     raw = request.args.get("start", "")
     try:
         start = date.fromisoformat(raw) if raw else today
@@ -57,7 +59,7 @@ def week(location_id: int):
         abort(400, _("start must be a date as YYYY-MM-DD."))
     if abs((start - today).days) > MAX_DAYS_AWAY:
         abort(400, _("start is too far from today (at most %(n)s days).", n=MAX_DAYS_AWAY))
-    days = service.week(location, start, now=now, locale=_locale(location))
+    days = week_view.week(location, start, now=now, locale=_locale(location))
     return render_template(
         "agenda/week.html",
         location=location,
@@ -92,7 +94,7 @@ def _attach(form: TemplateForm, error: FieldError) -> None:
 def _template_form(location, data: dict[str, Any] | None = None) -> TemplateForm:
     if request.method == "POST":
         return TemplateForm()
-    values = data or service.template_row_values(location)
+    values = data or templates.template_row_values(location)
     slots = [*values["slots"], {"fill": "rotation"}, {"fill": "rotation"}]
     form = TemplateForm(
         data={
@@ -107,7 +109,7 @@ def _template_form(location, data: dict[str, Any] | None = None) -> TemplateForm
 
 def _pin_form(location) -> PinForm:
     form = PinForm(prefix="pin")
-    settings = service.template_for(location.id)
+    settings = templates.template_for(location.id)
     form.slot_key.choices = [
         SelectChoice(slot.key, slot.title)
         for slot in settings.template.slots
@@ -120,14 +122,14 @@ def _pin_form(location) -> PinForm:
 
 
 def _render_template_page(location, form: TemplateForm, pin_form: PinForm, status: int = 200):
-    today = service.local_today(location, utcnow())
+    today = local_today(location, utcnow())
     return render_template(
         "agenda/template.html",
         location=location,
         form=form,
         pin_form=pin_form,
         unpin_form=UnpinForm(),
-        pins=service.pins_for(location, since=today),
+        pins=pins.pins_for(location, since=today),
         weekday_names=WEEKDAY_NAMES,
         kind_labels=KIND_LABELS,
     ), status
@@ -140,7 +142,7 @@ def edit_template(location_id: int):
     form = _template_form(location)
     if form.validate_on_submit():
         try:
-            service.save_template(
+            templates.save_template(
                 location,
                 slots=[entry.form.data for entry in form.slots.entries],
                 weekday_themes=[theme.data for theme in form.themes],
@@ -165,7 +167,7 @@ def add_pin(location_id: int):
     pin_form = _pin_form(location)
     if pin_form.validate_on_submit():
         try:
-            service.pin_topic(
+            pins.pin_topic(
                 location,
                 day=pin_form.day.data,
                 slot_key=pin_form.slot_key.data,
@@ -191,7 +193,7 @@ def delete_pin(location_id: int):
     if not form.validate_on_submit() or not str(form.pin_id.data).isdigit():
         abort(400, _("Choose a pin to remove."))
     try:
-        service.unpin(location, int(form.pin_id.data), now=utcnow())
+        pins.unpin(location, int(form.pin_id.data), now=utcnow())
     except FieldError as error:
         abort(404, error.message)
     flash(_("The pin is removed."), "success")
@@ -202,7 +204,7 @@ def delete_pin(location_id: int):
 
 
 def _kudos_for(agenda) -> list[dict[str, Any]]:
-    provider = current_app.extensions.get(service.KUDOS_PROVIDER)
+    provider = current_app.extensions.get(planning.KUDOS_PROVIDER)
     return list(provider(agenda)) if provider is not None else []
 
 
@@ -211,10 +213,10 @@ def shift_agenda(shift_id: int):
     require_login()
     shift = shift_for(current_user, shift_id)
     now = utcnow()
-    day = date_arg("date", service.local_today(shift.location, now), max_days_away=MAX_DAYS_AWAY)
-    agenda = service.get_agenda(shift, day, now=now)
+    day = date_arg("date", local_today(shift.location, now), max_days_away=MAX_DAYS_AWAY)
+    agenda = planning.get_agenda(shift, day, now=now)
     locale = _locale(shift.location)
-    return jsonify(service.agenda_json(agenda, locale, kudos=_kudos_for(agenda)))
+    return jsonify(planning.agenda_json(agenda, locale, kudos=_kudos_for(agenda)))
 
 
 @api_bp.post("/shifts/<int:shift_id>/agenda/swap")
@@ -226,14 +228,18 @@ def swap(shift_id: int):
     if not isinstance(slot, str) or not slot:
         raise ApiError(400, _('Name the slot to swap, e.g. "topic".'), field="slot")
     now = utcnow()
-    day = date_arg("date", service.local_today(shift.location, now), max_days_away=MAX_DAYS_AWAY)
-    agenda = service.get_agenda(shift, day, now=now)
+    day = date_arg("date", local_today(shift.location, now), max_days_away=MAX_DAYS_AWAY)
+    agenda = planning.get_agenda(shift, day, now=now)
     try:
-        agenda = service.swap_slot(agenda, slot, actor=current_user, now=now)
-    except service.AgendaLocked as error:
+        agenda = planning.swap_slot(agenda, slot, actor=current_user, now=now)
+    except planning.AgendaLocked as error:
         raise ApiError(409, error.message, field=error.field) from None
     except FieldError as error:
         db.session.rollback()
         raise ApiError(400, error.message, field=error.field) from None
     locale = _locale(shift.location)
-    return jsonify(service.agenda_json(agenda, locale, kudos=_kudos_for(agenda)))
+    return jsonify(planning.agenda_json(agenda, locale, kudos=_kudos_for(agenda)))
+
+
+# The agenda feature follows the library's changes (see huddles/signals.py).
+bp.record_once(lambda _state: library.subscribe())

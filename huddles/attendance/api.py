@@ -7,7 +7,7 @@ from datetime import date
 from flask import Blueprint, jsonify
 from flask_login import current_user
 
-from huddles.agenda import service as agenda_service
+from huddles.agenda import days
 from huddles.api import date_arg, json_body, require_login
 from huddles.attendance import service
 from huddles.attendance.models import Attendance
@@ -24,7 +24,7 @@ def _shift_and_day(shift_id: int) -> tuple[Shift, date]:
     require_login()
     shift = shift_for(current_user, shift_id, lead=True)
     # The window of days is the service's to judge; here only the format is checked.
-    return shift, date_arg("date", agenda_service.shift_day(shift, utcnow()), max_days_away=10**6)
+    return shift, date_arg("date", days.shift_day(shift, utcnow()), max_days_away=10**6)
 
 
 def _api_error(error: FieldError) -> ApiError:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 
-from huddles.agenda import service as agenda_service
+from huddles.agenda import planning
 from huddles.agenda.models import Agenda
 from huddles.attendance.models import STATUSES, Attendance, CatchUp
 from huddles.auth.models import User
@@ -198,7 +198,7 @@ def mark(
     check_day(shift, day, now)
     status = check_status(status)
     user, visitor = check_person(shift, user_id)
-    agenda = agenda_service.get_agenda(shift, day, now=now)
+    agenda = planning.get_agenda(shift, day, now=now)
     insert = _insert(Attendance.__table__)
     statement = insert.values(
         agenda_id=agenda.id,

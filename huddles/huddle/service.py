@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from markupsafe import Markup
 
-from huddles.agenda import service as agenda_service
+from huddles.agenda import planning
 from huddles.agenda.models import Agenda
 from huddles.attendance import service as attendance_service
 from huddles.attendance.service import RosterRow
@@ -83,9 +83,9 @@ def huddle_screen(
 ) -> HuddleScreen:
     """Open the huddle of (shift, day) and gather what its screen shows."""
     attendance_service.check_day(shift, day, now)
-    agenda = agenda_service.open_agenda(shift, day, now=now, actor=viewer)
+    agenda = planning.open_agenda(shift, day, now=now, actor=viewer)
     kudos = [kudos_service.kudos_json(k) for k in kudos_service.kudos_for_huddle(agenda)]
-    data = agenda_service.agenda_json(agenda, locale, kudos=kudos)
+    data = planning.agenda_json(agenda, locale, kudos=kudos)
     rows = attendance_service.roster(shift, agenda)
     screen = HuddleScreen(shift, day, now, agenda, data, kudos, rows, can_lead)
     if can_lead:
@@ -105,7 +105,7 @@ def huddle_screen(
 
 def _agenda(shift: Shift, day: date, now: datetime, actor: User) -> Agenda:
     attendance_service.check_day(shift, day, now)
-    return agenda_service.open_agenda(shift, day, now=now, actor=actor)
+    return planning.open_agenda(shift, day, now=now, actor=actor)
 
 
 def start_huddle(shift: Shift, day: date, *, actor: User, now: datetime) -> Agenda:

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from huddles.agenda.models import Agenda
-from huddles.agenda.service import KUDOS_PROVIDER
+from huddles.agenda.planning import KUDOS_PROVIDER
 from huddles.auth.access import can_lead_location, location_for, visible_locations
 from huddles.extensions import db
 from huddles.kudos import service

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from huddles.agenda.days import shift_day, shift_start
 from huddles.agenda.models import Agenda
-from huddles.agenda.service import shift_day, shift_start
 from huddles.attendance import service as attendance_service
 from huddles.auth.access import visible_locations
 from huddles.auth.models import User

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 def make_agendas_ahead(now: datetime) -> str:
     """Make the agendas of the coming days for every active shift."""
-    from huddles.agenda.service import generate_agendas
+    from huddles.agenda.planning import generate_agendas
 
     days = int(current_app.config.get("HUDDLES_AGENDA_DAYS_AHEAD", 14))
     made = generate_agendas(days, now=now)

@@ -13,6 +13,7 @@ from huddles.api import json_body, page_args, require_login, require_role
 from huddles.db import utcnow
 from huddles.errors import ApiError
 from huddles.extensions import db
+from huddles.org.models import SETTINGS
 from huddles.topics import service
 from huddles.topics.files import TRANSLATION_LANGUAGES
 from huddles.topics.models import KINDS, Topic, TopicRevision
@@ -41,6 +42,8 @@ def topic_json(topic: Topic, revision: TopicRevision, locale: str | None) -> dic
         "body_html": str(render_markdown(text.body)),
         "tags": list(revision.tags or ()),
         "source": revision.source,
+        "settings": list(revision.settings or ()),
+        "illustrative": bool(revision.illustrative),
         "season": season,
         "avoid": text.avoid,
         "say_instead": text.say_instead,
@@ -78,6 +81,17 @@ def list_topics():
             _("Unknown kind %(kind)s (use one of %(kinds)s).", kind=kind, kinds=", ".join(KINDS)),
             field="kind",
         )
+    setting = request.args.get("setting", "")
+    if setting and setting not in SETTINGS:
+        raise ApiError(
+            400,
+            _(
+                "Unknown setting %(setting)s (use one of %(settings)s).",
+                setting=setting[:40],
+                settings=", ".join(SETTINGS),
+            ),
+            field="setting",
+        )
     status = request.args.get("status", "")
     translated = request.args.get("translated", "")
     if status and not current_user.is_admin:
@@ -85,6 +99,7 @@ def list_topics():
     filters = service.LibraryFilters(
         q=request.args.get("q", "").strip()[:200],
         kind=kind,
+        setting=setting,
         tag=request.args.get("tag", "").strip().lower()[:40],
         status=status if status in ("draft", "published", "retired") else "",
         language=translated if translated in TRANSLATION_LANGUAGES else "",

@@ -14,6 +14,7 @@ import yaml
 from flask_babel import lazy_gettext as _l
 
 from huddles.config import LOCALES
+from huddles.org.models import SETTINGS
 from huddles.topics.models import KINDS, STATUSES
 from huddles.topics.rendering import TRANSLATED_FIELDS
 from huddles.validation import FieldError
@@ -39,6 +40,8 @@ FIELDS = (
     "tags",
     "source",
     "status",
+    "settings",
+    "illustrative",
     "season",
     "avoid",
     "say_instead",
@@ -61,6 +64,10 @@ class TopicData:
     body: str = ""
     tags: tuple[str, ...] = ()
     source: str = ""
+    # The settings (kinds of workplace) the topic fits, in the order given; empty fits all.
+    settings: tuple[str, ...] = ()
+    # An invented wow story, told as "picture this" (only a wow-story can be one).
+    illustrative: bool = False
     season_start: str | None = None
     season_end: str | None = None
     avoid: str | None = None
@@ -79,6 +86,8 @@ class TopicData:
             "body",
             "tags",
             "source",
+            "settings",
+            "illustrative",
             "season",
             "avoid",
             "say_instead",
@@ -150,6 +159,46 @@ def _tags(raw: Any) -> tuple[str, ...]:
     if len(tags) > MAX_TAGS:
         raise FieldError("tags", str(_l("At most %(n)s tags.", n=MAX_TAGS)))
     return tuple(tags)
+
+
+def _settings(raw: Any) -> tuple[str, ...]:
+    if raw is None or raw == "":
+        return ()
+    if isinstance(raw, str):
+        raw = raw.split(",")
+    if not isinstance(raw, list | tuple) or not all(isinstance(item, str) for item in raw):
+        raise FieldError("settings", str(_l("settings must be a list of settings.")))
+    settings: list[str] = []
+    for item in raw:
+        item = item.strip().lower()
+        if not item:
+            continue
+        if item not in SETTINGS:
+            raise FieldError(
+                "settings",
+                str(
+                    _l(
+                        "Unknown setting %(setting)s (use any of %(settings)s).",
+                        setting=item[:40],
+                        settings=", ".join(SETTINGS),
+                    )
+                ),
+            )
+        if item not in settings:
+            settings.append(item)
+    return tuple(settings)
+
+
+def _illustrative(raw: Any, kind: str) -> bool:
+    if raw is None or raw is False or raw == "":
+        return False
+    if raw is not True:
+        raise FieldError("illustrative", str(_l("illustrative must be true or false.")))
+    if kind != "wow-story":
+        raise FieldError(
+            "illustrative", str(_l("Only a wow story can be illustrative (an invented story)."))
+        )
+    return True
 
 
 def _minutes(raw: Any, kind: str) -> float:
@@ -260,6 +309,8 @@ def validate(raw: Mapping[str, Any]) -> TopicData:
         body=_text(raw, "body"),
         tags=_tags(raw.get("tags")),
         source=_text(raw, "source", limit=MAX_SOURCE),
+        settings=_settings(raw.get("settings")),
+        illustrative=_illustrative(raw.get("illustrative"), str(kind)),
         season_start=season_start,
         season_end=season_end,
         avoid=avoid,
@@ -285,6 +336,8 @@ def as_fields(data: TopicData) -> dict[str, Any]:
         "body": data.body,
         "tags": list(data.tags),
         "source": data.source,
+        "settings": list(data.settings),
+        "illustrative": data.illustrative,
         "season": season,
         "avoid": data.avoid,
         "say_instead": data.say_instead,
@@ -338,6 +391,11 @@ def dump(data: TopicData) -> str:
         f"source: {_quoted(data.source)}",
         f"status: {data.status}",
     ]
+    # Both are left out when they say nothing (fits all, a true story).
+    if data.settings:
+        lines.append(f"settings: [{', '.join(data.settings)}]")
+    if data.illustrative:
+        lines.append("illustrative: true")
     if data.season_start and data.season_end:
         lines.append(
             f"season: {{from: {_quoted(data.season_start)}, to: {_quoted(data.season_end)}}}"

@@ -32,6 +32,8 @@ class Topic(db.Model):
     # MM-DD bounds, inclusive; a season may wrap around the new year.
     season_start: Mapped[str | None] = mapped_column(sa.String(5))
     season_end: Mapped[str | None] = mapped_column(sa.String(5))
+    # The settings it fits, for the rotation's SQL: "" fits all, else ",hotel,restaurant,".
+    settings_key: Mapped[str] = mapped_column(sa.String(120), default="")
     # A stable pseudo-random order (hash of the slug): the rotation reads a bounded window by it.
     rank: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     current_revision_id: Mapped[int | None] = mapped_column(
@@ -39,6 +41,11 @@ class Topic(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def settings(self) -> tuple[str, ...]:
+        """The settings the topic fits (empty: all)."""
+        return tuple(part for part in self.settings_key.split(",") if part)
 
     current_revision: Mapped[TopicRevision | None] = relationship(
         foreign_keys=[current_revision_id], post_update=True
@@ -67,6 +74,10 @@ class TopicRevision(db.Model):
     body: Mapped[str] = mapped_column(sa.Text, default="")
     tags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     source: Mapped[str] = mapped_column(sa.String(300), default="")
+    # The settings (kinds of workplace) it fits; empty fits all.
+    settings: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # An invented wow story, told as "picture this".
+    illustrative: Mapped[bool] = mapped_column(default=False)
     season_start: Mapped[str | None] = mapped_column(sa.String(5))
     season_end: Mapped[str | None] = mapped_column(sa.String(5))
     avoid: Mapped[str | None] = mapped_column(sa.Text)
@@ -78,3 +89,8 @@ class TopicRevision(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     topic: Mapped[Topic] = relationship(back_populates="revisions", foreign_keys=[topic_id])
+
+
+def settings_key(settings: tuple[str, ...] | list[str]) -> str:
+    """The stored form of a topic's settings: "" for all, else ",hotel,restaurant,"."""
+    return f",{','.join(settings)}," if settings else ""

@@ -11,17 +11,18 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from huddles.agenda.models import Agenda, AgendaItem
-from huddles.agenda.service import refresh_unopened_agendas
 from huddles.auth.models import User
 from huddles.extensions import db
+from huddles.signals import topic_changed
 from huddles.topics import files
 from huddles.topics.files import TopicData
-from huddles.topics.models import Topic, TopicRevision
+from huddles.topics.models import Topic, TopicRevision, settings_key
 from huddles.validation import FieldError
 
 SUMMARY_LIMIT = 300
@@ -50,6 +51,8 @@ def revision_data(revision: TopicRevision, slug: str) -> TopicData:
         body=revision.body or "",
         tags=tuple(revision.tags or ()),
         source=revision.source or "",
+        settings=tuple(revision.settings or ()),
+        illustrative=bool(revision.illustrative),
         season_start=revision.season_start,
         season_end=revision.season_end,
         avoid=revision.avoid,
@@ -87,6 +90,8 @@ def _add_revision(
         body=data.body,
         tags=list(data.tags),
         source=data.source,
+        settings=list(data.settings),
+        illustrative=data.illustrative,
         season_start=data.season_start,
         season_end=data.season_end,
         avoid=data.avoid,
@@ -104,6 +109,7 @@ def _add_revision(
     topic.title = data.title
     topic.season_start = data.season_start
     topic.season_end = data.season_end
+    topic.settings_key = settings_key(data.settings)
     topic.updated_at = now
     return revision
 
@@ -144,6 +150,13 @@ def _commit(slug: str) -> None:
                 )
             ),
         ) from None
+
+
+def _announce(topic_ids: list[int], now: datetime) -> None:
+    """Tell the features that follow the library (after the commit) which topics changed."""
+    if topic_ids:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        topic_changed.send(app, topic_ids=topic_ids, now=now)
 
 
 def create_topic(raw: Mapping[str, Any], actor: User | None, now: datetime) -> Topic:
@@ -196,7 +209,7 @@ def update_topic(
         topic, data, _next_number(topic), actor, now, summary or _summary(changed)
     )
     _commit(topic.slug)
-    refresh_unopened_agendas(topic, now)
+    _announce([topic.id], now)
     return revision
 
 
@@ -227,7 +240,7 @@ def restore_revision(topic: Topic, number: int, actor: User | None, now: datetim
         f"Restored revision {number}",
     )
     _commit(topic.slug)
-    refresh_unopened_agendas(topic, now)
+    _announce([topic.id], now)
     return revision
 
 
@@ -329,8 +342,7 @@ def import_library(
         raise Conflict(
             "directory", str(_l("The library changed during the import; run it again."))
         ) from None
-    for topic in edited:
-        refresh_unopened_agendas(topic, now)
+    _announce([topic.id for topic in edited], now)
     return report
 
 
@@ -366,6 +378,8 @@ class LibraryFilters:
 
     q: str = ""
     kind: str = ""
+    # A setting: the topics that fit it (made for it, or for every setting).
+    setting: str = ""
     tag: str = ""
     status: str = ""
     language: str = ""
@@ -425,6 +439,14 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+def fits_setting(setting: str) -> sa.ColumnElement[bool]:
+    """SQL: the topic fits a location of `setting` (made for it, or for every setting)."""
+    return sa.or_(
+        Topic.settings_key == "",
+        Topic.settings_key.contains(f",{setting},", autoescape=True),
+    )
+
+
 def library_query(filters: LibraryFilters, *, published_only: bool, today: date) -> sa.Select[Any]:
     """The select of (Topic, TopicRevision, times_used, last_used) rows matching the filters."""
     usage = usage_subquery()
@@ -440,6 +462,8 @@ def library_query(filters: LibraryFilters, *, published_only: bool, today: date)
         query = query.where(Topic.status == filters.status)
     if filters.kind:
         query = query.where(Topic.kind == filters.kind)
+    if filters.setting:
+        query = query.where(fits_setting(filters.setting))
     if filters.q.strip():
         pattern = _like(filters.q.strip().lower())
         query = query.where(

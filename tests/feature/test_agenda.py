@@ -7,10 +7,12 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 import sqlalchemy as sa
 
-from huddles.agenda import service
+from huddles import rotation
+from huddles.agenda import library, pins, planning, templates
 from huddles.agenda.models import Agenda, AgendaItem, AgendaTemplate, Pin, TopicUsage
 from huddles.extensions import db
 from huddles.topics.models import Topic, TopicRevision
+from huddles.validation import FieldError
 from tests.feature.agenda_helpers import add_library, add_topic
 
 MONDAY = date(2026, 3, 2)
@@ -49,8 +51,8 @@ def new_revision(topic: Topic, **changes) -> TopicRevision:
 
 def test_the_default_agenda_is_five_minutes_in_five_slots(app, world):
     add_library()
-    agenda = service.get_agenda(world.shift, MONDAY, now=NOW)
-    data = service.agenda_json(agenda, "en")
+    agenda = planning.get_agenda(world.shift, MONDAY, now=NOW)
+    data = planning.agenda_json(agenda, "en")
     assert [item["slot"] for item in data["items"]] == [
         "welcome",
         "thanks",
@@ -72,24 +74,24 @@ def test_the_default_agenda_is_five_minutes_in_five_slots(app, world):
 def test_the_weekday_theme_picks_the_kind(app, world):
     add_library()
     kinds = [
-        service.get_agenda(world.shift, MONDAY + timedelta(days=n), now=NOW).items[2].kind
+        planning.get_agenda(world.shift, MONDAY + timedelta(days=n), now=NOW).items[2].kind
         for n in range(7)
     ]
-    assert kinds == list(service.rotation.DEFAULT_TEMPLATE.weekday_themes)
+    assert kinds == list(rotation.DEFAULT_TEMPLATE.weekday_themes)
 
 
 def test_asking_again_returns_the_same_agenda_unchanged(app, world):
     add_library()
-    first = service.get_agenda(world.shift, MONDAY, now=NOW)
+    first = planning.get_agenda(world.shift, MONDAY, now=NOW)
     before = topics_of(first)
-    again = service.get_agenda(world.shift, MONDAY, now=NOW + timedelta(hours=3))
+    again = planning.get_agenda(world.shift, MONDAY, now=NOW + timedelta(hours=3))
     assert again.id == first.id and topics_of(again) == before
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Agenda)) == 1
 
 
 def test_no_topic_repeats_within_the_cool_down_while_the_pool_lasts(app, world):
     add_library(per_kind=10, lexicon=40)
-    agendas = [service.get_agenda(world.shift, MONDAY + timedelta(n), now=NOW) for n in range(28)]
+    agendas = [planning.get_agenda(world.shift, MONDAY + timedelta(n), now=NOW) for n in range(28)]
     phrases = [topics_of(agenda)["phrase"] for agenda in agendas]
     assert len(set(phrases)) == 28
     # Wow stories come on Tuesdays and Saturdays: eight in four weeks, from ten topics.
@@ -101,7 +103,7 @@ def test_no_topic_repeats_within_the_cool_down_while_the_pool_lasts(app, world):
 def test_an_exhausted_pool_repeats_the_least_recently_used_and_says_so(app, world):
     add_library(per_kind=1, lexicon=2)
     items = [
-        service.get_agenda(world.shift, MONDAY + timedelta(days=n), now=NOW).items[3]
+        planning.get_agenda(world.shift, MONDAY + timedelta(days=n), now=NOW).items[3]
         for n in range(4)
     ]
     assert [item.reason for item in items] == ["fresh", "fresh", "repeat", "repeat"]
@@ -109,8 +111,8 @@ def test_an_exhausted_pool_repeats_the_least_recently_used_and_says_so(app, worl
 
 
 def test_an_empty_library_still_gives_a_five_minute_plan(app, world):
-    agenda = service.get_agenda(world.shift, MONDAY, now=NOW)
-    data = service.agenda_json(agenda, "en")
+    agenda = planning.get_agenda(world.shift, MONDAY, now=NOW)
+    data = planning.agenda_json(agenda, "en")
     assert [item["topic_slug"] for item in data["items"]] == [None] * 5
     assert agenda.items[2].reason == "empty"
 
@@ -120,17 +122,17 @@ def test_drafts_retired_and_out_of_season_topics_are_never_picked(app, world):
     add_topic("yes-retired", "default-of-yes", status="retired")
     add_topic("yes-christmas", "default-of-yes", season=("12-01", "12-31"))
     add_topic("yes-winter", "default-of-yes", season=("11-15", "03-15"))
-    agenda = service.get_agenda(world.shift, MONDAY, now=NOW)
+    agenda = planning.get_agenda(world.shift, MONDAY, now=NOW)
     assert slug(topics_of(agenda)["topic"]) == "yes-winter"
-    later = service.get_agenda(world.shift, date(2026, 6, 1), now=NOW)  # a Monday in June
+    later = planning.get_agenda(world.shift, date(2026, 6, 1), now=NOW)  # a Monday in June
     assert topics_of(later)["topic"] is None
 
 
 def test_every_shift_of_a_location_discusses_the_same_topic(app, world, make_shift):
     add_library()
     late = make_shift(world.here, "Late", time(15, 0))
-    early = service.get_agenda(world.shift, MONDAY, now=NOW)
-    other = service.get_agenda(late, MONDAY, now=NOW)
+    early = planning.get_agenda(world.shift, MONDAY, now=NOW)
+    other = planning.get_agenda(late, MONDAY, now=NOW)
     assert topics_of(early) == topics_of(other)
     assert early.scope_key == other.scope_key == f"location:{world.here.id}"
     usage = db.session.scalars(sa.select(TopicUsage)).all()
@@ -138,9 +140,9 @@ def test_every_shift_of_a_location_discusses_the_same_topic(app, world, make_shi
 
 
 def _set_scope(location, scope: str) -> None:
-    service.save_template(
+    templates.save_template(
         location,
-        **{**service.template_row_values(location), "scope": scope},
+        **{**templates.template_row_values(location), "scope": scope},
         actor=None,
         now=NOW,
     )
@@ -150,8 +152,8 @@ def test_an_organisation_scope_gives_every_property_the_same_topic(app, world):
     add_library()
     _set_scope(world.here, "organisation")
     _set_scope(world.there, "organisation")
-    here = service.get_agenda(world.shift, MONDAY, now=NOW)
-    there = service.get_agenda(world.other_shift, MONDAY, now=NOW)
+    here = planning.get_agenda(world.shift, MONDAY, now=NOW)
+    there = planning.get_agenda(world.other_shift, MONDAY, now=NOW)
     assert here.scope_key == there.scope_key == f"org:{world.here.organisation_id}"
     assert topics_of(here) == topics_of(there)
 
@@ -160,8 +162,8 @@ def test_a_shift_scope_keeps_each_shift_to_its_own_rotation(app, world, make_shi
     add_library(per_kind=30, lexicon=30)
     _set_scope(world.here, "shift")
     late = make_shift(world.here, "Late", time(15, 0))
-    early = [service.get_agenda(world.shift, MONDAY + timedelta(n), now=NOW) for n in range(7)]
-    other = [service.get_agenda(late, MONDAY + timedelta(n), now=NOW) for n in range(7)]
+    early = [planning.get_agenda(world.shift, MONDAY + timedelta(n), now=NOW) for n in range(7)]
+    other = [planning.get_agenda(late, MONDAY + timedelta(n), now=NOW) for n in range(7)]
     assert early[0].scope_key == f"shift:{world.shift.id}"
     assert other[0].scope_key == f"shift:{late.id}"
     assert [topics_of(a) for a in early] != [topics_of(a) for a in other]
@@ -169,54 +171,54 @@ def test_a_shift_scope_keeps_each_shift_to_its_own_rotation(app, world, make_shi
 
 def test_an_opened_agenda_never_follows_an_edit(app, world):
     add_topic("only-yes", "default-of-yes", title="Say yes")
-    opened = service.open_agenda(world.shift, MONDAY, now=NOW, actor=world.lead)
+    opened = planning.open_agenda(world.shift, MONDAY, now=NOW, actor=world.lead)
     topic = db.session.scalar(sa.select(Topic).where(Topic.slug == "only-yes"))
     new_revision(topic, title="Say yes, then ask")
-    service.refresh_unopened_agendas(topic, NOW)
-    data = service.agenda_json(service.get_agenda(world.shift, MONDAY, now=NOW), "en")
+    library.refresh_unopened_agendas(topic, NOW)
+    data = planning.agenda_json(planning.get_agenda(world.shift, MONDAY, now=NOW), "en")
     assert data["items"][2]["title"] == "Say yes"
     assert opened.opened_at is not None
 
 
 def test_an_unopened_future_agenda_follows_an_edit(app, world):
     add_topic("only-yes", "default-of-yes", title="Say yes")
-    service.get_agenda(world.shift, MONDAY, now=NOW)
+    planning.get_agenda(world.shift, MONDAY, now=NOW)
     topic = db.session.scalar(sa.select(Topic).where(Topic.slug == "only-yes"))
     new_revision(topic, title="Say yes, then ask")
-    assert service.refresh_unopened_agendas(topic, NOW) == 1
-    data = service.agenda_json(service.get_agenda(world.shift, MONDAY, now=NOW), "en")
+    assert library.refresh_unopened_agendas(topic, NOW) == 1
+    data = planning.agenda_json(planning.get_agenda(world.shift, MONDAY, now=NOW), "en")
     assert data["items"][2]["title"] == "Say yes, then ask"
 
 
 def test_retiring_a_topic_regenerates_only_future_unopened_agendas(app, world, make_shift):
     add_topic("yes-a", "default-of-yes")
     add_topic("yes-b", "default-of-yes")
-    past = service.get_agenda(world.shift, MONDAY - timedelta(days=7), now=NOW)
-    opened = service.open_agenda(world.shift, MONDAY, now=NOW, actor=world.lead)
+    past = planning.get_agenda(world.shift, MONDAY - timedelta(days=7), now=NOW)
+    opened = planning.open_agenda(world.shift, MONDAY, now=NOW, actor=world.lead)
     used_today = topics_of(opened)["topic"]
     late = make_shift(world.here, "Late", time(15, 0))
-    unopened = service.get_agenda(late, MONDAY, now=NOW)
+    unopened = planning.get_agenda(late, MONDAY, now=NOW)
     assert topics_of(unopened)["topic"] == used_today
     topic = db.session.get(Topic, used_today)
     last_week = topics_of(past)["topic"]
     new_revision(topic, status="retired")
-    service.refresh_unopened_agendas(topic, NOW)
-    assert topics_of(service.get_agenda(world.shift, MONDAY, now=NOW))["topic"] == used_today
-    replaced = topics_of(service.get_agenda(late, MONDAY, now=NOW))["topic"]
+    library.refresh_unopened_agendas(topic, NOW)
+    assert topics_of(planning.get_agenda(world.shift, MONDAY, now=NOW))["topic"] == used_today
+    replaced = topics_of(planning.get_agenda(late, MONDAY, now=NOW))["topic"]
     assert replaced not in (used_today, None)
     assert (
-        topics_of(service.get_agenda(world.shift, MONDAY - timedelta(7), now=NOW))["topic"]
+        topics_of(planning.get_agenda(world.shift, MONDAY - timedelta(7), now=NOW))["topic"]
         == last_week
     )
     # A shift of the scope that makes its agenda later takes the replacement, too.
     third = make_shift(world.here, "Night", time(22, 0))
-    assert topics_of(service.get_agenda(third, MONDAY, now=NOW))["topic"] == replaced
+    assert topics_of(planning.get_agenda(third, MONDAY, now=NOW))["topic"] == replaced
 
 
 def test_an_admin_pins_a_topic_and_unopened_agendas_follow(app, world, make_shift):
     add_library()
-    unopened = service.get_agenda(world.shift, MONDAY, now=NOW)
-    pin = service.pin_topic(
+    unopened = planning.get_agenda(world.shift, MONDAY, now=NOW)
+    pin = pins.pin_topic(
         world.here,
         day=MONDAY,
         slot_key="topic",
@@ -226,18 +228,18 @@ def test_an_admin_pins_a_topic_and_unopened_agendas_follow(app, world, make_shif
         now=NOW,
     )
     assert pin.created_by_id == world.admin.id and pin.scope_key == f"location:{world.here.id}"
-    item = service.get_agenda(world.shift, MONDAY, now=NOW).items[2]
+    item = planning.get_agenda(world.shift, MONDAY, now=NOW).items[2]
     assert slug(item.topic_id) == "habit-3" and item.reason == "pin"
     late = make_shift(world.here, "Late", time(15, 0))
-    assert slug(topics_of(service.get_agenda(late, MONDAY, now=NOW))["topic"]) == "habit-3"
+    assert slug(topics_of(planning.get_agenda(late, MONDAY, now=NOW))["topic"]) == "habit-3"
     assert unopened.id == item.agenda_id
-    service.unpin(world.here, pin.id, now=NOW)
-    assert service.get_agenda(world.shift, MONDAY, now=NOW).items[2].reason == "fresh"
+    pins.unpin(world.here, pin.id, now=NOW)
+    assert planning.get_agenda(world.shift, MONDAY, now=NOW).items[2].reason == "fresh"
 
 
 def test_an_organisation_pin_reaches_every_location(app, world):
     add_library()
-    service.pin_topic(
+    pins.pin_topic(
         world.there,
         day=MONDAY,
         slot_key="phrase",
@@ -247,7 +249,7 @@ def test_an_organisation_pin_reaches_every_location(app, world):
         now=NOW,
     )
     for shift in (world.shift, world.other_shift):
-        assert slug(topics_of(service.get_agenda(shift, MONDAY, now=NOW))["phrase"]) == "phrase-7"
+        assert slug(topics_of(planning.get_agenda(shift, MONDAY, now=NOW))["phrase"]) == "phrase-7"
 
 
 @pytest.mark.parametrize(
@@ -262,41 +264,41 @@ def test_an_organisation_pin_reaches_every_location(app, world):
 def test_pins_are_validated(app, world, changes, field):
     add_library()
     values = {"day": MONDAY, "slot_key": "topic", "topic_slug": "habit-1", "scope": "location"}
-    with pytest.raises(service.FieldError) as error:
-        service.pin_topic(world.here, **{**values, **changes}, actor=world.admin, now=NOW)
+    with pytest.raises(FieldError) as error:
+        pins.pin_topic(world.here, **{**values, **changes}, actor=world.admin, now=NOW)
     assert error.value.field == field
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Pin)) == 0
 
 
 def test_a_lead_swaps_a_topic_before_the_huddle_and_it_is_recorded(app, world):
     add_library()
-    agenda = service.get_agenda(world.shift, MONDAY, now=NOW)
+    agenda = planning.get_agenda(world.shift, MONDAY, now=NOW)
     before = topics_of(agenda)
-    swapped = service.swap_slot(agenda, "topic", actor=world.lead, now=NOW)
+    swapped = planning.swap_slot(agenda, "topic", actor=world.lead, now=NOW)
     item = swapped.items[2]
     assert item.topic_id not in (None, before["topic"])
     assert item.swapped_by_id == world.lead.id and item.swapped_at == NOW
     assert topics_of(swapped)["phrase"] == before["phrase"]
     seen = {before["topic"], item.topic_id}
-    again = service.swap_slot(swapped, "topic", actor=world.lead, now=NOW)
+    again = planning.swap_slot(swapped, "topic", actor=world.lead, now=NOW)
     assert again.items[2].topic_id not in seen  # repeated swaps walk on through the pool
 
 
 def test_no_swap_once_the_huddle_has_started(app, world):
     add_library()
-    agenda = service.get_agenda(world.shift, MONDAY, now=NOW)
+    agenda = planning.get_agenda(world.shift, MONDAY, now=NOW)
     agenda.started_at, agenda.status = NOW, "running"
     db.session.commit()
-    with pytest.raises(service.AgendaLocked):
-        service.swap_slot(agenda, "topic", actor=world.lead, now=NOW)
+    with pytest.raises(planning.AgendaLocked):
+        planning.swap_slot(agenda, "topic", actor=world.lead, now=NOW)
 
 
 @pytest.mark.parametrize("slot", ["welcome", "nope"])
 def test_only_topic_slots_can_be_swapped(app, world, slot):
     add_library()
-    agenda = service.get_agenda(world.shift, MONDAY, now=NOW)
-    with pytest.raises(service.FieldError):
-        service.swap_slot(agenda, slot, actor=world.lead, now=NOW)
+    agenda = planning.get_agenda(world.shift, MONDAY, now=NOW)
+    with pytest.raises(FieldError):
+        planning.swap_slot(agenda, slot, actor=world.lead, now=NOW)
 
 
 @pytest.mark.parametrize("library", [(4, 8), (80, 160)])
@@ -305,9 +307,9 @@ def test_making_an_agenda_runs_the_same_number_of_queries_whatever_the_library(
 ):
     add_library(per_kind=library[0], lexicon=library[1])
     for n in range(10):  # some history
-        service.get_agenda(world.shift, MONDAY + timedelta(days=n), now=NOW)
+        planning.get_agenda(world.shift, MONDAY + timedelta(days=n), now=NOW)
     with count_queries() as counter:
-        service.get_agenda(world.shift, MONDAY + timedelta(days=20), now=NOW)
+        planning.get_agenda(world.shift, MONDAY + timedelta(days=20), now=NOW)
     assert counter.count <= 15, counter.statements
 
 
@@ -316,7 +318,7 @@ def test_the_query_count_does_not_grow_with_the_library(app, world, count_querie
     counts = []
     for week in range(2):
         with count_queries() as counter:
-            service.get_agenda(world.shift, MONDAY + timedelta(days=7 * week), now=NOW)
+            planning.get_agenda(world.shift, MONDAY + timedelta(days=7 * week), now=NOW)
         counts.append(counter.count)
         for n in range(100):
             add_topic(f"more-{week}-{n}", "default-of-yes", commit=False)
@@ -327,9 +329,9 @@ def test_the_query_count_does_not_grow_with_the_library(app, world, count_querie
 def test_generate_is_idempotent_and_skips_days_a_shift_does_not_run(app, world, make_shift):
     add_library()
     make_shift(world.here, "Weekend", time(9, 0), weekdays=[5, 6])
-    first = service.generate_agendas(7, now=NOW)
+    first = planning.generate_agendas(7, now=NOW)
     assert len(first) == 7 + 7 + 2
-    assert service.generate_agendas(7, now=NOW) == []
+    assert planning.generate_agendas(7, now=NOW) == []
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Agenda)) == 16
 
 
@@ -345,7 +347,7 @@ def test_flask_agenda_generate_prints_what_it_made(app, world, runner):
 
 def test_a_template_change_shapes_the_next_agendas(app, world):
     add_library()
-    values = service.template_row_values(world.here)
+    values = templates.template_row_values(world.here)
     values["slots"] = [
         *values["slots"][:3],
         {
@@ -357,9 +359,9 @@ def test_a_template_change_shapes_the_next_agendas(app, world):
         },
     ]
     values["weekday_themes"] = ["habit"] * 7
-    row = service.save_template(world.here, **values, actor=world.admin, now=NOW)
+    row = templates.save_template(world.here, **values, actor=world.admin, now=NOW)
     assert row.updated_by_id == world.admin.id
-    agenda = service.get_agenda(world.shift, MONDAY, now=NOW)
+    agenda = planning.get_agenda(world.shift, MONDAY, now=NOW)
     assert [(item.slot_key, item.kind) for item in agenda.items] == [
         ("welcome", None),
         ("thanks", None),
@@ -386,19 +388,19 @@ def test_a_template_change_shapes_the_next_agendas(app, world):
     ],
 )
 def test_the_template_is_validated_field_by_field(app, world, change, field):
-    values = service.template_row_values(world.here)
+    values = templates.template_row_values(world.here)
     change(values)
-    with pytest.raises(service.FieldError) as error:
-        service.save_template(world.here, **values, actor=world.admin, now=NOW)
+    with pytest.raises(FieldError) as error:
+        templates.save_template(world.here, **values, actor=world.admin, now=NOW)
     assert error.value.field == field and error.value.message
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AgendaTemplate)) == 0
 
 
 def test_items_keep_their_revision_when_a_topic_is_edited_later(app, world):
     add_topic("only-yes", "default-of-yes")
-    agenda = service.open_agenda(world.shift, MONDAY, now=NOW, actor=None)
+    agenda = planning.open_agenda(world.shift, MONDAY, now=NOW, actor=None)
     revision_id = agenda.items[2].topic_revision_id
     topic = db.session.scalar(sa.select(Topic).where(Topic.slug == "only-yes"))
     new_revision(topic, title="Changed")
-    service.refresh_unopened_agendas(topic, NOW)
+    library.refresh_unopened_agendas(topic, NOW)
     assert db.session.get(AgendaItem, agenda.items[2].id).topic_revision_id == revision_id

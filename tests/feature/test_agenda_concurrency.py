@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
-from huddles.agenda import service
+from huddles.agenda import planning
 from huddles.agenda.models import Agenda, AgendaItem, JobRun, ScopeChoice, TopicUsage
 from huddles.extensions import db
 from huddles.org.models import Shift
@@ -57,7 +57,7 @@ def test_concurrent_requests_for_a_missing_agenda_make_exactly_one(app, world):
 
     def make() -> tuple[int, dict[str, int | None]]:
         shift = db.session.get(Shift, shift_id)
-        agenda = service.get_agenda(shift, MONDAY, now=NOW)
+        agenda = planning.get_agenda(shift, MONDAY, now=NOW)
         return agenda.id, {item.slot_key: item.topic_id for item in agenda.items}
 
     results = in_threads(app, make)
@@ -79,7 +79,7 @@ def test_shifts_of_one_scope_made_at_once_still_share_the_topic(app, world, make
     def make() -> tuple[int | None, ...]:
         with lock:
             shift = db.session.get(Shift, shift_ids[next(index)])
-        agenda = service.get_agenda(shift, MONDAY, now=NOW)
+        agenda = planning.get_agenda(shift, MONDAY, now=NOW)
         return tuple(item.topic_id for item in agenda.items)
 
     results = in_threads(app, make)
@@ -89,7 +89,7 @@ def test_shifts_of_one_scope_made_at_once_still_share_the_topic(app, world, make
 
 def _counting_job(calls: list[int]) -> Job:
     def work(now: datetime) -> str:
-        made = service.generate_agendas(3, now=now)
+        made = planning.generate_agendas(3, now=now)
         calls.append(len(made))
         return f"made {len(made)}"
 

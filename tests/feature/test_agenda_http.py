@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from huddles.agenda import service
+from huddles.agenda import planning
 from huddles.agenda.models import Agenda, AgendaTemplate, Pin
 from huddles.extensions import db
 from tests.feature.agenda_helpers import add_library, add_topic
@@ -101,7 +101,7 @@ def test_a_lead_swaps_through_the_api_and_staff_cannot(app, world, login):
 
 def test_a_swap_after_the_start_is_a_conflict(app, world, login):
     add_library()
-    agenda = service.get_agenda(world.shift, today(world.here), now=datetime.now(UTC))
+    agenda = planning.get_agenda(world.shift, today(world.here), now=datetime.now(UTC))
     agenda.started_at, agenda.status = datetime.now(UTC), "running"
     db.session.commit()
     response = login(world.lead).post(
@@ -111,7 +111,7 @@ def test_a_swap_after_the_start_is_a_conflict(app, world, login):
 
 
 def test_the_kudos_feature_fills_the_kudos_through_its_provider(app, world, login):
-    app.extensions[service.KUDOS_PROVIDER] = lambda agenda: [{"from": "Sam", "agenda": agenda.id}]
+    app.extensions[planning.KUDOS_PROVIDER] = lambda agenda: [{"from": "Sam", "agenda": agenda.id}]
     data = login(world.staff).get(f"/api/v1/shifts/{world.shift.id}/agenda").get_json()
     assert data["kudos"] == [{"from": "Sam", "agenda": data["id"]}]
 

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from huddles.agenda.models import Agenda
-from huddles.agenda.service import get_agenda
+from huddles.agenda.planning import get_agenda
 from huddles.attendance.models import Attendance
 from huddles.db import utcnow
 from huddles.extensions import db

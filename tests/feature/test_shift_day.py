@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from huddles.agenda.service import shift_day, shift_start
+from huddles.agenda.days import shift_day, shift_start
 from huddles.scheduler import JOBS, build_scheduler
 from huddles.scheduler.cli import should_run_in_process
 

@@ -1,0 +1,157 @@
+"""A topic's `settings` (which workplaces it fits) and `illustrative` flag: file, API, library."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from huddles.extensions import db
+from huddles.topics import files, service
+from huddles.topics.models import Topic
+from huddles.validation import FieldError
+
+NOW = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
+STORY = """---
+slug: the-late-checkout
+kind: wow-story
+title: "The late checkout"
+minutes: 2
+prompt: "When did a small yes change someone's day?"
+tags: [front-desk]
+source: "Huddles editorial team"
+status: published
+settings: [hotel, contact-centre]
+illustrative: true
+translations: {}
+---
+Picture this: a guest asks for one more hour.
+
+**Today:** Say yes to one small request.
+"""
+
+
+def test_settings_and_illustrative_are_read_from_the_front_matter(app):
+    data = files.parse(STORY)
+    assert data.settings == ("hotel", "contact-centre")
+    assert data.illustrative is True
+    assert files.dump(data) == STORY
+
+
+def test_a_topic_without_them_fits_all_and_is_true(app):
+    text = STORY.replace("settings: [hotel, contact-centre]\nillustrative: true\n", "")
+    data = files.parse(text)
+    assert data.settings == () and data.illustrative is False
+    # Nothing is added on export: existing files keep their bytes.
+    assert files.dump(data) == text
+
+
+def test_an_empty_settings_list_fits_all_and_is_left_out_on_export(app):
+    data = files.parse(STORY.replace("[hotel, contact-centre]", "[]"))
+    assert data.settings == ()
+    assert "settings:" not in files.dump(data)
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"settings": ["spa"]}, "settings", "Unknown setting spa"),
+        ({"settings": "hotel, garage"}, "settings", "garage"),
+        ({"settings": [1]}, "settings", "list"),
+        ({"settings": {"hotel": True}}, "settings", "list"),
+        ({"illustrative": "yes"}, "illustrative", "true or false"),
+        ({"illustrative": 1}, "illustrative", "true or false"),
+        ({"illustrative": True, "kind": "tip"}, "illustrative", "Only a wow story"),
+    ],
+)
+def test_bad_values_are_refused_naming_the_field(app, change, field, words):
+    raw = {"slug": "x", "kind": "wow-story", "title": "X", **change}
+    with pytest.raises(FieldError) as caught:
+        files.validate(raw)
+    assert caught.value.field == field
+    assert words in caught.value.message
+
+
+def test_settings_keep_their_order_and_drop_duplicates(app):
+    data = files.validate(
+        {"slug": "x", "kind": "tip", "title": "X", "settings": ["retail", "Hotel", "retail"]}
+    )
+    assert data.settings == ("retail", "hotel")
+
+
+def test_import_stores_them_and_export_gives_the_same_bytes(app, tmp_path: Path):
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "the-late-checkout.md").write_text(STORY, encoding="utf-8")
+    report = service.import_library(source, None, NOW)
+    assert report.added == ["the-late-checkout"]
+    topic = db.session.scalar(sa.select(Topic))
+    assert topic.settings == ("hotel", "contact-centre")
+    assert topic.settings_key == ",hotel,contact-centre,"
+    assert topic.current_revision.settings == ["hotel", "contact-centre"]
+    assert topic.current_revision.illustrative is True
+    out = tmp_path / "out"
+    service.export_library(out)
+    assert (out / "the-late-checkout.md").read_bytes() == STORY.encode()
+    again = service.import_library(out, None, NOW)
+    assert again.unchanged == ["the-late-checkout"]
+
+
+def test_changing_settings_makes_a_new_revision(app, tmp_path: Path):
+    (tmp_path / "t.md").write_text(STORY, encoding="utf-8")
+    service.import_library(tmp_path, None, NOW)
+    (tmp_path / "t.md").write_text(STORY.replace("[hotel, contact-centre]", "[retail]"))
+    report = service.import_library(tmp_path, None, NOW)
+    assert report.changed == ["the-late-checkout"]
+    topic = db.session.scalar(sa.select(Topic))
+    assert topic.settings_key == ",retail,"
+    assert "settings" in topic.current_revision.summary
+
+
+def _api_topic(client, slug: str, **fields):
+    body = {
+        "slug": slug,
+        "kind": "wow-story",
+        "status": "published",
+        "title": slug.replace("-", " ").title(),
+        "prompt": "Why?",
+        "body": "Text.",
+        **fields,
+    }
+    response = client.post("/api/v1/topics", json=body)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def test_the_api_carries_settings_and_filters_by_setting(client, world, login):
+    login(world.admin)
+    made = _api_topic(client, "hotel-story", settings=["hotel"], illustrative=True)
+    assert made["settings"] == ["hotel"] and made["illustrative"] is True
+    _api_topic(client, "shop-story", settings=["retail"])
+    _api_topic(client, "any-story")
+    listed = client.get("/api/v1/topics?setting=hotel").get_json()
+    assert sorted(item["slug"] for item in listed["items"]) == ["any-story", "hotel-story"]
+    patched = client.patch("/api/v1/topics/shop-story", json={"settings": []}).get_json()
+    assert patched["settings"] == [] and patched["illustrative"] is False
+    listed = client.get("/api/v1/topics?setting=hotel").get_json()
+    assert len(listed["items"]) == 3
+
+
+def test_an_unknown_setting_filter_is_named(client, world, login):
+    login(world.staff)
+    response = client.get("/api/v1/topics?setting=spa")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["field"] == "setting"
+
+
+def test_the_api_refuses_a_bad_setting(client, world, login):
+    login(world.admin)
+    response = client.post(
+        "/api/v1/topics",
+        json={"slug": "s", "kind": "tip", "title": "S", "settings": ["moon-base"]},
+    )
+    assert response.status_code == 422
+    assert response.get_json()["error"]["field"] == "settings"
+    assert service.topic_by_slug("s") is None
