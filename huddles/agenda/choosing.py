@@ -22,7 +22,7 @@ from huddles.agenda.templates import covering_scope_keys, template_for
 from huddles.db import utcnow
 from huddles.extensions import db
 from huddles.org.models import Location, Shift
-from huddles.topics.models import Topic
+from huddles.topics.models import Topic, fits_setting
 
 # How many candidates of each kind are read per window (never used / least recently used).
 WINDOW = 8
@@ -40,16 +40,21 @@ def _in_season(day: date) -> sa.ColumnElement[bool]:
 
 
 def _candidate_rows(
-    scope_key: str, day: date, kinds: dict[str, int], topic_ids: Iterable[int]
+    scope_key: str, day: date, kinds: dict[str, int], topic_ids: Iterable[int], setting: str
 ) -> list[sa.Row[Any]]:
     """One query: per kind a bounded window of never-used topics (by rank) and of the least
-    recently used ones in the scope (by last use), plus the named topics (pins)."""
+    recently used ones in the scope (by last use), plus the named topics (pins).
+
+    Both windows put the topics that fit the location's setting first, so that the engine
+    always sees the fitting ones it would prefer (the others only fill a short window)."""
+    fits = sa.case((fits_setting(setting), 1), else_=0)
     columns = (
         Topic.id,
         Topic.slug,
         Topic.kind,
         Topic.status,
         Topic.current_revision_id,
+        fits.label("fits"),
     )
     usable = sa.and_(Topic.status == "published", Topic.current_revision_id.is_not(None))
     selects: list[sa.Select[Any]] = []
@@ -67,7 +72,7 @@ def _candidate_rows(
         never = (
             sa.select(*columns, sa.cast(sa.null(), sa.Date).label("last_used_on"))
             .where(Topic.kind == kind, usable, _in_season(day), ~used)
-            .order_by(Topic.rank, Topic.id)
+            .order_by(fits.desc(), Topic.rank, Topic.id)
             .limit(limit)
         )
         least_recent = (
@@ -80,7 +85,7 @@ def _candidate_rows(
                 usable,
                 _in_season(day),
             )
-            .order_by(TopicUsage.last_used_on, Topic.rank)
+            .order_by(fits.desc(), TopicUsage.last_used_on, Topic.rank)
             .limit(limit)
         )
         selects += [never, least_recent]
@@ -189,7 +194,9 @@ def plan_request(
         kind = template.kind_for(slot, day)
         assert kind is not None
         kinds[kind] = kinds.get(kind, 0) + len(open_slots) + len(excluded_ids)
-    rows = _candidate_rows(scope_key, day, kinds, [*pin_topic.values(), *excluded_ids])
+    rows = _candidate_rows(
+        scope_key, day, kinds, [*pin_topic.values(), *excluded_ids], shift.location.setting
+    )
     by_slug: dict[str, rotation.Candidate] = {}
     row_by_slug: dict[str, sa.Row[Any]] = {}
     slug_of_id: dict[int, str] = {}
@@ -200,6 +207,7 @@ def plan_request(
             kind=row.kind,
             last_used=_as_date(row.last_used_on),
             published=row.status == "published" and row.current_revision_id is not None,
+            fits=bool(row.fits),
         )
         known = by_slug.get(row.slug)
         # A topic may come twice (in a window and as a pin): keep the version that knows its use.

@@ -6,6 +6,8 @@ from huddles.rotation.engine import (
     FILLS,
     KINDS,
     REASONS,
+    THEME_CYCLE_WEEKS,
+    THEME_EPOCH,
     Candidate,
     Pin,
     Plan,
@@ -18,8 +20,10 @@ from huddles.rotation.engine import (
     is_cooling,
     is_eligible,
     plan_agenda,
+    ranked,
     stable_rank,
     swap,
+    theme_week,
 )
 
 __all__ = [
@@ -28,6 +32,8 @@ __all__ = [
     "FILLS",
     "KINDS",
     "REASONS",
+    "THEME_CYCLE_WEEKS",
+    "THEME_EPOCH",
     "Candidate",
     "Pin",
     "Plan",
@@ -40,6 +46,8 @@ __all__ = [
     "is_cooling",
     "is_eligible",
     "plan_agenda",
+    "ranked",
     "stable_rank",
     "swap",
+    "theme_week",
 ]

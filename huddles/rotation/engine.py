@@ -27,6 +27,11 @@ KINDS: tuple[str, ...] = (
 FILLS: tuple[str, ...] = ("roster", "kudos", "rotation", "notes")
 REASONS: tuple[str, ...] = ("fixed", "pin", "fresh", "repeat", "empty")
 DEFAULT_COOLDOWN_DAYS = 28
+# The weekly themes move one day along every week, counted from this Monday, in a cycle of
+# 13 weeks (91 days): every weekday meets every theme in 7 weeks, and any 91 days in a row
+# hold each theme exactly 13 times, so a pool of 13 topics a theme lasts a quarter.
+THEME_EPOCH = date(2023, 12, 4)  # a Monday
+THEME_CYCLE_WEEKS = 13
 
 _MONTH_DAY = re.compile(r"(\d{2})-(\d{2})")
 # A leap year, so that 02-29 is a valid bound.
@@ -120,11 +125,17 @@ class SlotTemplate:
 
 @dataclass(frozen=True)
 class Template:
-    """The agenda template: its slots, a theme kind per weekday and the cool-down."""
+    """The agenda template: its slots, a theme kind per weekday and the cool-down.
+
+    With `moving_themes` (the default) the themes move one weekday along each week, so that
+    someone who works only some days of the week still hears every kind; without it a
+    weekday always has its own theme.
+    """
 
     slots: tuple[SlotTemplate, ...]
     weekday_themes: tuple[str, ...]
     cooldown_days: int = DEFAULT_COOLDOWN_DAYS
+    moving_themes: bool = True
 
     def __post_init__(self) -> None:
         # Callers often build these from lists (JSON, rows); keep the plan hashable.
@@ -169,11 +180,22 @@ class Template:
                 return slot
         raise KeyError(key)
 
+    def theme_for(self, day: date) -> str:
+        """The theme of `day`: `weekday_themes[(weekday + week) % 7]`, week in a 13-week cycle."""
+        if not self.moving_themes:
+            return self.weekday_themes[day.weekday()]
+        return self.weekday_themes[(day.weekday() + theme_week(day)) % 7]
+
     def kind_for(self, slot: SlotTemplate, day: date) -> str | None:
-        """The kind a slot draws on `day`: its fixed kind, else the weekday theme."""
+        """The kind a slot draws on `day`: its fixed kind, else the day's theme."""
         if slot.fill != "rotation":
             return None
-        return slot.kind or self.weekday_themes[day.weekday()]
+        return slot.kind or self.theme_for(day)
+
+
+def theme_week(day: date) -> int:
+    """Which week of the 13-week theme cycle `day` is in (0 to 12; weeks start on Monday)."""
+    return ((day - THEME_EPOCH).days // 7) % THEME_CYCLE_WEEKS
 
 
 DEFAULT_TEMPLATE = Template(
@@ -190,21 +212,26 @@ DEFAULT_TEMPLATE = Template(
         "culture-matrix",
         "habit",
         "recovery",
-        "wow-story",
         "tip",
+        "habit",
     ),
 )
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """A topic the engine may pick, with when it was last used in the scope."""
+    """A topic the engine may pick, with when it was last used in the scope.
+
+    `fits` says whether it fits the setting (the kind of workplace) of the location: a topic
+    that does not fit is picked only when no fitting one is left.
+    """
 
     slug: str
     kind: str
     last_used: date | None
     season: Season | None = None
     published: bool = True
+    fits: bool = True
 
 
 @dataclass(frozen=True)
@@ -316,6 +343,32 @@ def is_eligible(candidate: Candidate, kind: str, day: date, exclude: Set[str]) -
     )
 
 
+def _order(candidate: Candidate, day: date, scope_key: str) -> tuple[bool, bool, date, int, str]:
+    # Fitting first, then never used, then least recently used; the stable hash breaks
+    # ties and the slug settles a (vanishingly rare) hash tie.
+    return (
+        not candidate.fits,
+        candidate.last_used is not None,
+        candidate.last_used or date.min,
+        stable_rank(scope_key, day, candidate.slug),
+        candidate.slug,
+    )
+
+
+def ranked(
+    candidates: Iterable[Candidate],
+    kind: str,
+    day: date,
+    scope_key: str,
+    exclude: Set[str] = frozenset(),
+    limit: int | None = None,
+) -> list[Candidate]:
+    """The eligible topics of `kind`, best first: the order in which `choose` would pick them."""
+    eligible = [c for c in candidates if is_eligible(c, kind, day, exclude)]
+    eligible.sort(key=lambda candidate: _order(candidate, day, scope_key))
+    return eligible if limit is None else eligible[:limit]
+
+
 def choose(
     candidates: Iterable[Candidate],
     kind: str,
@@ -324,19 +377,17 @@ def choose(
     cooldown_days: int,
     exclude: Set[str] = frozenset(),
 ) -> tuple[str, str] | None:
-    """The least recently used eligible topic of `kind` and why: (slug, 'fresh'|'repeat')."""
+    """The best eligible topic of `kind` and why: (slug, 'fresh'|'repeat').
+
+    Fitting topics come before those that do not fit the setting; among them the least
+    recently used wins.
+    """
     best: Candidate | None = None
-    best_key: tuple[bool, date, int, str] | None = None
+    best_key: tuple[bool, bool, date, int, str] | None = None
     for candidate in candidates:
         if not is_eligible(candidate, kind, day, exclude):
             continue
-        # Never used sorts first; the slug settles a (vanishingly rare) hash tie.
-        key = (
-            candidate.last_used is not None,
-            candidate.last_used or date.min,
-            stable_rank(scope_key, day, candidate.slug),
-            candidate.slug,
-        )
+        key = _order(candidate, day, scope_key)
         if best_key is None or key < best_key:
             best, best_key = candidate, key
     if best is None:

@@ -94,3 +94,11 @@ class TopicRevision(db.Model):
 def settings_key(settings: tuple[str, ...] | list[str]) -> str:
     """The stored form of a topic's settings: "" for all, else ",hotel,restaurant,"."""
     return f",{','.join(settings)}," if settings else ""
+
+
+def fits_setting(setting: str) -> sa.ColumnElement[bool]:
+    """SQL: the topic fits a location of `setting` (made for it, or for every setting)."""
+    return sa.or_(
+        Topic.settings_key == "",
+        Topic.settings_key.contains(f",{setting},", autoescape=True),
+    )

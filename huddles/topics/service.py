@@ -22,7 +22,7 @@ from huddles.extensions import db
 from huddles.signals import topic_changed
 from huddles.topics import files
 from huddles.topics.files import TopicData
-from huddles.topics.models import Topic, TopicRevision, settings_key
+from huddles.topics.models import Topic, TopicRevision, fits_setting, settings_key
 from huddles.validation import FieldError
 
 SUMMARY_LIMIT = 300
@@ -437,14 +437,6 @@ def _has_translation(language: str) -> sa.ColumnElement[bool]:
 def _like(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
-
-
-def fits_setting(setting: str) -> sa.ColumnElement[bool]:
-    """SQL: the topic fits a location of `setting` (made for it, or for every setting)."""
-    return sa.or_(
-        Topic.settings_key == "",
-        Topic.settings_key.contains(f",{setting},", autoescape=True),
-    )
 
 
 def library_query(filters: LibraryFilters, *, published_only: bool, today: date) -> sa.Select[Any]:

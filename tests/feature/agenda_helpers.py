@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Iterable
 
 from huddles.extensions import db
-from huddles.topics.models import Topic, TopicRevision
+from huddles.topics.models import Topic, TopicRevision, settings_key
 
 
 def rank_of(slug: str) -> int:
@@ -25,6 +25,7 @@ def add_topic(
     avoid: str | None = None,
     say_instead: str | None = None,
     translations: dict | None = None,
+    settings: tuple[str, ...] = (),
     commit: bool = True,
 ) -> Topic:
     title = title or slug.replace("-", " ").title()
@@ -36,6 +37,7 @@ def add_topic(
         rank=rank_of(slug),
         season_start=season[0] if season else None,
         season_end=season[1] if season else None,
+        settings_key=settings_key(settings),
     )
     revision = TopicRevision(
         topic=topic,
@@ -50,6 +52,7 @@ def add_topic(
         translations=translations or {},
         season_start=topic.season_start,
         season_end=topic.season_end,
+        settings=list(settings),
     )
     db.session.add_all([topic, revision])
     db.session.flush()

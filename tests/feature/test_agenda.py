@@ -94,8 +94,8 @@ def test_no_topic_repeats_within_the_cool_down_while_the_pool_lasts(app, world):
     agendas = [planning.get_agenda(world.shift, MONDAY + timedelta(n), now=NOW) for n in range(28)]
     phrases = [topics_of(agenda)["phrase"] for agenda in agendas]
     assert len(set(phrases)) == 28
-    # Wow stories come on Tuesdays and Saturdays: eight in four weeks, from ten topics.
-    stories = [topics_of(a)["topic"] for a in agendas if a.items[2].kind == "wow-story"]
+    # Habits are the theme of two days a week (the days move): eight in four weeks, of ten.
+    stories = [topics_of(a)["topic"] for a in agendas if a.items[2].kind == "habit"]
     assert len(stories) == 8 and len(set(stories)) == 8
     assert {item.reason for agenda in agendas for item in agenda.items[2:4]} == {"fresh"}
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from huddles import rotation
 from huddles.agenda import planning
 from huddles.agenda.models import Agenda, AgendaTemplate, Pin
 from huddles.extensions import db
@@ -47,7 +48,13 @@ def test_the_api_speaks_the_asked_language(app, world, login):
         title="Yes first",
         translations={"de": {"title": "Erst einmal ja", "prompt": "Was fragst du?"}},
     )
-    monday = today(world.here) + timedelta(days=-today(world.here).weekday() + 7)
+    # The next day whose (moving) theme is the default of yes.
+    monday = next(
+        day
+        for n in range(1, 14)
+        if rotation.DEFAULT_TEMPLATE.theme_for(day := today(world.here) + timedelta(days=n))
+        == "default-of-yes"
+    )
     url = f"/api/v1/shifts/{world.shift.id}/agenda?date={monday.isoformat()}"
     client = login(world.lead)
     german = client.get(url + "&lang=de").get_json()["items"][2]

@@ -155,3 +155,50 @@ def test_the_api_refuses_a_bad_setting(client, world, login):
     assert response.status_code == 422
     assert response.get_json()["error"]["field"] == "settings"
     assert service.topic_by_slug("s") is None
+
+
+# --- the rotation fits the setting ---------------------------------------------------------
+
+
+def test_the_rotation_picks_only_fitting_topics_while_there_are_any(app, world):
+    from datetime import date, timedelta
+
+    from huddles.agenda import planning
+    from tests.feature.agenda_helpers import add_topic
+
+    world.here.setting = "restaurant"
+    db.session.commit()
+    # Many more hotel phrases than the window the rotation reads, ranked anywhere.
+    for n in range(30):
+        add_topic(f"hotel-phrase-{n}", "lexicon", avoid="a", say_instead="b", settings=("hotel",))
+    add_topic("bistro-phrase", "lexicon", avoid="a", say_instead="b", settings=("restaurant",))
+    add_topic("any-phrase", "lexicon", avoid="a", say_instead="b")
+    monday = date(2026, 3, 2)
+    phrases = []
+    for n in range(6):
+        agenda = planning.get_agenda(world.shift, monday + timedelta(days=n), now=NOW)
+        item = next(i for i in agenda.items if i.slot_key == "phrase")
+        phrases.append(db.session.get(Topic, item.topic_id).slug)
+    # Fitting ones first (never used first), then again the least recently used fitting one.
+    assert set(phrases[:2]) == {"bistro-phrase", "any-phrase"}
+    assert set(phrases) == {"bistro-phrase", "any-phrase"}
+    # The hotel next door gets hotel phrases and the one for every setting.
+    world.there.setting = "hotel"
+    db.session.commit()
+    agenda = planning.get_agenda(world.other_shift, monday, now=NOW)
+    item = next(i for i in agenda.items if i.slot_key == "phrase")
+    assert db.session.get(Topic, item.topic_id).slug != "bistro-phrase"
+
+
+def test_with_nothing_that_fits_the_rotation_still_fills_the_slot(app, world):
+    from datetime import date
+
+    from huddles.agenda import planning
+    from tests.feature.agenda_helpers import add_topic
+
+    world.here.setting = "contact-centre"
+    db.session.commit()
+    add_topic("shop-phrase", "lexicon", avoid="a", say_instead="b", settings=("retail",))
+    agenda = planning.get_agenda(world.shift, date(2026, 3, 2), now=NOW)
+    item = next(i for i in agenda.items if i.slot_key == "phrase")
+    assert db.session.get(Topic, item.topic_id).slug == "shop-phrase"

@@ -95,17 +95,22 @@ def test_default_template_is_the_five_minute_huddle() -> None:
 @pytest.mark.parametrize(
     ("day", "theme"),
     [
+        # 2024-06-03 is the first week of a 13-week theme cycle: the themes as written.
         (date(2024, 6, 3), "default-of-yes"),
         (date(2024, 6, 4), "wow-story"),
         (date(2024, 6, 5), "culture-matrix"),
         (date(2024, 6, 6), "habit"),
         (date(2024, 6, 7), "recovery"),
-        (date(2024, 6, 8), "wow-story"),
-        (date(2024, 6, 9), "tip"),
-        (date(2025, 1, 6), "default-of-yes"),
+        (date(2024, 6, 8), "tip"),
+        (date(2024, 6, 9), "habit"),
+        # The next week every theme moves one day earlier: Monday gets Tuesday's.
+        (date(2024, 6, 10), "wow-story"),
+        (date(2024, 6, 16), "default-of-yes"),
+        # 13 weeks on, the cycle starts again.
+        (date(2024, 9, 2), "default-of-yes"),
     ],
 )
-def test_topic_slot_follows_the_weekday_theme_and_phrase_stays_lexicon(
+def test_topic_slot_follows_the_moving_theme_and_phrase_stays_lexicon(
     day: date, theme: str
 ) -> None:
     assert DEFAULT_TEMPLATE.kind_for(DEFAULT_TEMPLATE.slot("topic"), day) == theme
@@ -117,6 +122,57 @@ def test_topic_slot_follows_the_weekday_theme_and_phrase_stays_lexicon(
     assert plan.item("topic").kind == theme
     assert plan.item("topic").slug == f"{theme}-1"
     assert plan.item("phrase").slug == "lexicon-1"
+
+
+def test_default_themes_are_the_weekly_plan_of_the_library() -> None:
+    assert THEMES == (
+        "default-of-yes",
+        "wow-story",
+        "culture-matrix",
+        "habit",
+        "recovery",
+        "tip",
+        "habit",
+    )
+
+
+def test_fixed_themes_keep_each_weekday_its_own() -> None:
+    fixed = dataclasses.replace(DEFAULT_TEMPLATE, moving_themes=False)
+    slot = fixed.slot("topic")
+    for week in range(20):
+        day = date(2024, 6, 8) + timedelta(weeks=week)
+        assert fixed.kind_for(slot, day) == "tip"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    weekdays=st.sets(st.integers(0, 6), min_size=1, max_size=2),
+    start=st.dates(date(2000, 1, 1), date(2100, 1, 1)),
+)
+def test_any_one_or_two_weekdays_hear_four_kinds_in_13_weeks(
+    weekdays: set[int], start: date
+) -> None:
+    slot = DEFAULT_TEMPLATE.slot("topic")
+    days = [start + timedelta(days=n) for n in range(91)]
+    heard = {DEFAULT_TEMPLATE.kind_for(slot, day) for day in days if day.weekday() in weekdays}
+    assert len(heard) >= 4, (weekdays, start, heard)
+    # In fact every weekday meets every theme within seven weeks.
+    assert heard == set(THEMES)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=st.dates(date(2000, 1, 1), date(2100, 1, 1)),
+    themes=st.lists(st.sampled_from(KINDS[:-1]), min_size=7, max_size=7),
+)
+def test_any_91_days_hold_each_theme_as_often_as_the_week_does(
+    start: date, themes: list[str]
+) -> None:
+    """So a pool of 13 topics a theme day (26 for a kind that is two days' theme) lasts 91 days."""
+    template = Template(DEFAULT_TEMPLATE.slots, themes)
+    slot = template.slot("topic")
+    counts = Counter(template.kind_for(slot, start + timedelta(days=n)) for n in range(91))
+    assert counts == Counter({kind: 13 * n for kind, n in Counter(themes).items()})
 
 
 def test_template_accepts_lists_and_stays_hashable() -> None:
@@ -638,6 +694,7 @@ def scenarios(draw: st.DrawFn, max_days: int = 45) -> Scenario:
                 last_used=None if offset is None else start + timedelta(days=offset),
                 season=draw(st.none() | st.none() | seasons),
                 published=draw(st.sampled_from((True, True, True, False))),
+                fits=draw(st.sampled_from((True, True, False))),
             )
         )
     days = draw(st.integers(1, max_days))
@@ -664,9 +721,14 @@ def simulate(
                 last_used[item.slug] = day if previous is None else max(previous, day)
 
 
-def lru_key(candidate: Candidate, scope: str, day: date) -> tuple[bool, date, int]:
+def lru_key(candidate: Candidate, scope: str, day: date) -> tuple[bool, bool, date, int]:
     last_used = candidate.last_used
-    return last_used is not None, last_used or date.min, stable_rank(scope, day, candidate.slug)
+    return (
+        not candidate.fits,
+        last_used is not None,
+        last_used or date.min,
+        stable_rank(scope, day, candidate.slug),
+    )
 
 
 # Oracles written apart from the engine, so that a bug there cannot hide here.
@@ -820,10 +882,12 @@ def test_property_least_recently_used_first_and_all_used_before_any_repeat(
             day, scope = request.day, request.scope_key
             assert all(lru_key(chosen, scope, day) <= lru_key(c, scope, day) for c in eligible)
             if chosen.last_used is not None:
-                # every eligible topic was used before this one comes round again
-                assert all(c.last_used is not None for c in eligible)
+                # every eligible topic that fits as well was used before this one comes round
+                assert all(c.last_used is not None for c in eligible if c.fits >= chosen.fits)
             cooldown = request.template.cooldown_days
-            everything_cooling = all(cooling(c, day, cooldown) for c in eligible)
+            # A fitting topic is preferred even while it cools down: "repeat" then.
+            same_fit = [c for c in eligible if c.fits == chosen.fits]
+            everything_cooling = all(cooling(c, day, cooldown) for c in same_fit)
             assert item.reason == ("repeat" if everything_cooling else "fresh")
         slugs = [i.slug for i in plan.items if i.slug is not None]
         assert len(slugs) == len(set(slugs))
@@ -896,3 +960,56 @@ def test_property_swap_never_returns_the_slug_it_replaced(
             assert new.slug in {c.slug for c in alternatives}
             assert new.reason in ("fresh", "repeat")
             assert swapped.total_minutes == plan.total_minutes
+
+
+# --- fitting the setting ------------------------------------------------------
+
+
+@PROPERTIES
+@given(scenarios())
+def test_property_a_topic_that_does_not_fit_only_when_none_that_fits_is_left(
+    scenario: Scenario,
+) -> None:
+    for request, plan in simulate(scenario):
+        by_slug = {c.slug: c for c in request.candidates}
+        for item in plan.items:
+            if item.slug is None or item.reason == "pin":
+                continue
+            if not by_slug[item.slug].fits:
+                assert [c for c in eligible_for(request, plan, item.slot_key) if c.fits] == []
+
+
+def test_a_fitting_topic_wins_even_when_it_was_used_recently() -> None:
+    library = [
+        Candidate("stockroom-story", "tip", None, fits=False),
+        Candidate("front-desk-story", "tip", ago(2), fits=True),
+    ]
+    assert choose(library, "tip", MONDAY, SCOPE, 28) == ("front-desk-story", "repeat")
+    assert choose(library[:1], "tip", MONDAY, SCOPE, 28) == ("stockroom-story", "fresh")
+
+
+def test_ranked_is_the_order_choose_picks_in() -> None:
+    library = [
+        Candidate("a", "tip", ago(40)),
+        Candidate("b", "tip", None, fits=False),
+        Candidate("c", "tip", None),
+        Candidate("d", "tip", ago(3)),
+        Candidate("e", "habit", None),
+    ]
+    order = [c.slug for c in rotation.ranked(library, "tip", MONDAY, SCOPE)]
+    assert order == ["c", "a", "d", "b"]
+    assert [c.slug for c in rotation.ranked(library, "tip", MONDAY, SCOPE, {"c"}, 2)] == ["a", "d"]
+    picked = choose(library, "tip", MONDAY, SCOPE, 28)
+    assert picked is not None and picked[0] == order[0]
+
+
+@PROPERTIES
+@given(scenarios(max_days=3))
+def test_property_ranked_starts_with_what_choose_picks(scenario: Scenario) -> None:
+    for request, _plan in simulate(scenario):
+        for kind in set(KINDS):
+            picked = choose(request.candidates, kind, request.day, request.scope_key, 28)
+            order = rotation.ranked(request.candidates, kind, request.day, request.scope_key)
+            assert (picked is None) == (order == [])
+            if picked is not None:
+                assert picked[0] == order[0].slug
