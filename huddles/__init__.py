@@ -32,6 +32,8 @@ from huddles.kudos.views import bp as kudos_bp
 from huddles.main.views import bp as main_bp
 from huddles.org.views import bp as org_bp
 from huddles.scheduler.cli import scheduler_cli
+from huddles.stories.api import bp as stories_api_bp
+from huddles.stories.views import bp as stories_bp
 from huddles.topics.api import bp as topics_api_bp
 from huddles.topics.cli import content_cli
 from huddles.topics.views import bp as topics_bp
@@ -169,6 +171,8 @@ def register_blueprints(app: Flask) -> None:
         attendance_api_bp,
         agenda_bp,
         agenda_api_bp,
+        stories_bp,
+        stories_api_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -5,6 +5,7 @@ from huddles.attendance.models import Attendance, CatchUp
 from huddles.auth.models import ApiToken, User
 from huddles.kudos.models import Kudos
 from huddles.org.models import Location, Organisation, RosterEntry, Shift
+from huddles.stories.models import Story
 from huddles.topics.models import Topic, TopicRevision
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "Pin",
     "RosterEntry",
     "Shift",
+    "Story",
     "Topic",
     "TopicRevision",
     "TopicUsage",

@@ -6,6 +6,7 @@ on `agendas (shift_id, day)`, then a re-read.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -209,8 +210,104 @@ def _check_not_started(agenda: Agenda) -> None:
         )
 
 
-def swap_slot(agenda: Agenda, slot_key: str, *, actor: User | None, now: datetime) -> Agenda:
-    """A lead's swap of one rotation slot for the next best topic, before the huddle starts."""
+def _named_choice(
+    request: rotation.PlanRequest, item: AgendaItem, topic_slug: str
+) -> tuple[str, str]:
+    """The named topic and its reason, if the slot could hold it; else a FieldError."""
+    kind = item.kind or ""
+    pick = next(
+        (
+            candidate
+            for candidate in rotation.ranked(
+                request.candidates, kind, request.day, request.scope_key, request.exclude
+            )
+            if candidate.slug == topic_slug
+        ),
+        None,
+    )
+    if pick is None:
+        raise FieldError(
+            "topic_slug",
+            _(
+                "%(slug)s cannot be swapped in here; choose one of the topics offered.",
+                slug=topic_slug,
+            ),
+        )
+    cooling = rotation.is_cooling(pick, request.day, request.template.cooldown_days)
+    return pick.slug, "repeat" if cooling else "fresh"
+
+
+@dataclass(frozen=True)
+class SwapOption:
+    """A topic a lead may swap into a slot: the best first, those that fit the setting first."""
+
+    slug: str
+    title: str
+    fits: bool
+    last_used: date | None
+
+
+def swap_options(agenda: Agenda, slot_key: str, *, limit: int = 5) -> list[SwapOption]:
+    """The few topics the engine would pick next for a slot of an unstarted agenda."""
+    item = next((item for item in agenda.items if item.slot_key == slot_key), None)
+    if (
+        item is None
+        or item.fill != "rotation"
+        or item.reason == "pin"
+        or agenda.started_at is not None
+        or agenda.status != "planned"
+    ):
+        return []
+    shift = db.session.get(Shift, agenda.shift_id)
+    assert shift is not None
+    location = shift.location
+    template = template_for(location.id).template
+    if slot_key not in {slot.key for slot in template.slots}:
+        return []
+    others = {
+        other.slot_key: Choice(other.slot_key, other.kind, other.topic_id, other.reason)
+        for other in agenda.items
+        if other.fill == "rotation" and other.slot_key != slot_key
+    }
+    request, rows = plan_request(
+        template,
+        shift,
+        location.organisation_id,
+        agenda.scope_key,
+        agenda.day,
+        others,
+        [item.topic_id] if item.topic_id else [],
+    )
+    best = rotation.ranked(
+        request.candidates, item.kind or "", agenda.day, agenda.scope_key, request.exclude, limit
+    )
+    ids = [rows[candidate.slug].id for candidate in best]
+    titles = dict(
+        db.session.execute(sa.select(Topic.id, Topic.title).where(Topic.id.in_(ids or [0])))
+        .tuples()
+        .all()
+    )
+    return [
+        SwapOption(
+            slug=candidate.slug,
+            title=titles.get(rows[candidate.slug].id, candidate.slug),
+            fits=candidate.fits,
+            last_used=candidate.last_used,
+        )
+        for candidate in best
+    ]
+
+
+def swap_slot(
+    agenda: Agenda,
+    slot_key: str,
+    *,
+    actor: User | None,
+    now: datetime,
+    topic_slug: str | None = None,
+) -> Agenda:
+    """A lead's swap of one rotation slot, before the huddle starts: for the next best topic,
+    or for `topic_slug`, one of the topics the slot could hold (see `swap_options`)."""
     _check_not_started(agenda)
     item = next((item for item in agenda.items if item.slot_key == slot_key), None)
     if item is None:
@@ -241,11 +338,15 @@ def swap_slot(agenda: Agenda, slot_key: str, *, actor: User | None, now: datetim
         others,
         exclude,
     )
-    plan = rotation.plan_agenda(request)
-    chosen = plan.item(slot_key)
-    if chosen.slug is None:
-        raise FieldError("slot", _("There is no other topic of this kind to swap in."))
-    row = rows[chosen.slug]
+    if topic_slug is None:
+        plan = rotation.plan_agenda(request)
+        chosen = plan.item(slot_key)
+        if chosen.slug is None:
+            raise FieldError("slot", _("There is no other topic of this kind to swap in."))
+        slug, reason = chosen.slug, chosen.reason
+    else:
+        slug, reason = _named_choice(request, item, topic_slug)
+    row = rows[slug]
     result: sa.CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
         sa.update(AgendaItem)
         .where(
@@ -258,7 +359,7 @@ def swap_slot(agenda: Agenda, slot_key: str, *, actor: User | None, now: datetim
             topic_id=row.id,
             topic_revision_id=row.current_revision_id,
             kind=row.kind,
-            reason=chosen.reason,
+            reason=reason,
             swapped_at=now,
             swapped_by_id=actor.id if actor else None,
         )

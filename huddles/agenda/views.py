@@ -230,8 +230,13 @@ def swap(shift_id: int):
     now = utcnow()
     day = date_arg("date", local_today(shift.location, now), max_days_away=MAX_DAYS_AWAY)
     agenda = planning.get_agenda(shift, day, now=now)
+    topic_slug = body.get("topic_slug")
+    if topic_slug is not None and (not isinstance(topic_slug, str) or not topic_slug):
+        raise ApiError(400, _("topic_slug must name a topic."), field="topic_slug")
     try:
-        agenda = planning.swap_slot(agenda, slot, actor=current_user, now=now)
+        agenda = planning.swap_slot(
+            agenda, slot, actor=current_user, now=now, topic_slug=topic_slug
+        )
     except planning.AgendaLocked as error:
         raise ApiError(409, error.message, field=error.field) from None
     except FieldError as error:
@@ -239,6 +244,32 @@ def swap(shift_id: int):
         raise ApiError(400, error.message, field=error.field) from None
     locale = _locale(shift.location)
     return jsonify(planning.agenda_json(agenda, locale, kudos=_kudos_for(agenda)))
+
+
+@api_bp.get("/shifts/<int:shift_id>/agenda/swap-options")
+def swap_options(shift_id: int):
+    require_login()
+    shift: Shift = shift_for(current_user, shift_id, lead=True)
+    slot = request.args.get("slot", "topic")
+    now = utcnow()
+    day = date_arg("date", local_today(shift.location, now), max_days_away=MAX_DAYS_AWAY)
+    agenda = planning.get_agenda(shift, day, now=now)
+    if agenda.started_at is not None or agenda.status != "planned":
+        raise ApiError(
+            409, _("The huddle has already started; its agenda can no longer change."), field="slot"
+        )
+    options = planning.swap_options(agenda, slot)
+    return jsonify(
+        [
+            {
+                "topic_slug": option.slug,
+                "title": option.title,
+                "fits": option.fits,
+                "last_used": option.last_used.isoformat() if option.last_used else None,
+            }
+            for option in options
+        ]
+    )
 
 
 # The agenda feature follows the library's changes (see huddles/signals.py).

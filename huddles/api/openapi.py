@@ -43,6 +43,7 @@ TOPIC_KINDS = [
     "recovery",
     "lexicon",
 ]
+SETTINGS = ["hotel", "restaurant", "retail", "contact-centre", "other"]
 TOPIC_FIELDS: dict[str, Any] = {
     "slug": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 120},
     "kind": {"type": "string", "enum": TOPIC_KINDS},
@@ -53,6 +54,15 @@ TOPIC_FIELDS: dict[str, Any] = {
     "body": {"type": "string", "description": "Markdown"},
     "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 10},
     "source": {"type": "string"},
+    "settings": {
+        "type": "array",
+        "items": {"type": "string", "enum": SETTINGS},
+        "description": "the workplaces the topic fits; empty fits all",
+    },
+    "illustrative": {
+        "type": "boolean",
+        "description": "wow-story only: an invented story, told as 'picture this'",
+    },
     "season": {
         "type": "object",
         "nullable": True,
@@ -99,6 +109,50 @@ AGENDA: dict[str, Any] = {
     },
 }
 CONFLICT = {"409": {"description": "Duplicate slug or a newer revision"}}
+SWAP_OPTION: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "topic_slug": {"type": "string"},
+        "title": {"type": "string"},
+        "fits": {"type": "boolean", "description": "made for this setting (or for all)"},
+        "last_used": {"type": "string", "format": "date", "nullable": True},
+    },
+}
+PERSON_REF: dict[str, Any] = {
+    "type": "object",
+    "properties": {"user_id": {"type": "integer"}, "name": {"type": "string"}},
+}
+STORY: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "status": {"type": "string", "enum": ["submitted", "published", "declined"]},
+        "title": {"type": "string"},
+        "body": {"type": "string"},
+        "teller": PERSON_REF,
+        "about": {**PERSON_REF, "nullable": True},
+        "location_id": {"type": "integer", "nullable": True},
+        "decline_reason": {"type": "string", "nullable": True},
+        "topic_slug": {"type": "string", "nullable": True},
+        "created_at": {"type": "string", "format": "date-time"},
+        "decided_at": {"type": "string", "format": "date-time", "nullable": True},
+    },
+}
+STORY_ID = _param("id", "path", "integer")
+STORY_ERRORS = {
+    "422": {
+        "description": "Bad input; error.field names what to fix",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    },
+    "409": {"description": "The story was already published or declined"},
+}
+
+
+def _json_body(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return {"required": bool(required), "content": {"application/json": {"schema": schema}}}
 
 
 def _topic_body(required: list[str]) -> dict[str, Any]:
@@ -275,7 +329,8 @@ def document() -> dict[str, Any]:
             },
             "/shifts/{id}/agenda/swap": {
                 "post": {
-                    "summary": "A lead swaps a topic slot for the next best one, before the start",
+                    "summary": "A lead swaps a topic slot before the start: for the next best "
+                    "one, or for `topic_slug`, one of /agenda/swap-options",
                     "parameters": [SHIFT_ID, DATE, LANG],
                     "requestBody": {
                         "required": True,
@@ -284,13 +339,28 @@ def document() -> dict[str, Any]:
                                 "schema": {
                                     "type": "object",
                                     "required": ["slot"],
-                                    "properties": {"slot": {"type": "string", "example": "topic"}},
+                                    "properties": {
+                                        "slot": {"type": "string", "example": "topic"},
+                                        "topic_slug": {"type": "string"},
+                                    },
                                 }
                             }
                         },
                     },
                     "responses": {
                         "200": _ok(AGENDA),
+                        **ERRORS,
+                        "409": {"description": "The huddle has started"},
+                    },
+                }
+            },
+            "/shifts/{id}/agenda/swap-options": {
+                "get": {
+                    "summary": "The few topics a lead may swap into a slot, best first "
+                    "(fitting the location's setting first)",
+                    "parameters": [SHIFT_ID, DATE, _param("slot", example="topic")],
+                    "responses": {
+                        "200": _ok({"type": "array", "items": SWAP_OPTION}),
                         **ERRORS,
                         "409": {"description": "The huddle has started"},
                     },
@@ -341,6 +411,7 @@ def document() -> dict[str, Any]:
                         _param("kind", enum=TOPIC_KINDS),
                         _param("q", description="words in the title, text, question or tags"),
                         _param("tag"),
+                        _param("setting", enum=SETTINGS, description="topics that fit it"),
                         _param("translated", enum=["de", "ru", "pl", "ar"]),
                         _param("status", enum=["draft", "published", "retired"]),
                         LANG,
@@ -372,6 +443,64 @@ def document() -> dict[str, Any]:
                     "parameters": [_param("slug", "path")],
                     "responses": {"200": _ok(_ref("Topic")), **ERRORS},
                 },
+            },
+            "/stories": {
+                "get": {
+                    "description": "A page of wow stories from the floor, newest first: an "
+                    "admin sees the organisation's, everyone else their own.",
+                    "parameters": [
+                        _param("status", enum=["submitted", "published", "declined"]),
+                        _param("page", kind="integer"),
+                        _param("per_page", kind="integer"),
+                    ],
+                    "responses": {"200": _ok(_ref("Page")), **ERRORS},
+                },
+                "post": {
+                    "description": "Tell a wow story; about_user_id (optional) is a colleague "
+                    "of your location.",
+                    "requestBody": _json_body(
+                        {
+                            "title": {"type": "string", "maxLength": 200},
+                            "body": {"type": "string", "maxLength": 3000},
+                            "about_user_id": {"type": "integer", "nullable": True},
+                        },
+                        ["title", "body"],
+                    ),
+                    "responses": {"201": _ok(STORY, "Created"), **ERRORS, **STORY_ERRORS},
+                },
+            },
+            "/stories/{id}": {
+                "get": {
+                    "description": "One story (its teller, or an admin).",
+                    "parameters": [STORY_ID],
+                    "responses": {"200": _ok(STORY), **ERRORS},
+                }
+            },
+            "/stories/{id}/publish": {
+                "post": {
+                    "description": "Admins: publish as a wow-story topic for the teller's "
+                    "setting, crediting the teller and the colleague; optionally edited.",
+                    "parameters": [STORY_ID],
+                    "requestBody": _json_body(
+                        {
+                            "title": {"type": "string"},
+                            "body": {"type": "string"},
+                            "prompt": {"type": "string"},
+                        },
+                        [],
+                    ),
+                    "responses": {"200": _ok(STORY), **ERRORS, **STORY_ERRORS},
+                }
+            },
+            "/stories/{id}/decline": {
+                "post": {
+                    "description": "Admins: decline with a reason the teller sees.",
+                    "parameters": [STORY_ID],
+                    "requestBody": _json_body(
+                        {"reason": {"type": "string", "maxLength": 500}}, ["reason"]
+                    ),
+                    "responses": {"200": _ok(STORY), **ERRORS, **STORY_ERRORS},
+                }
             },
             "/kudos": {
                 "get": {

@@ -20,11 +20,14 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from huddles.agenda import planning
 from huddles.agenda.models import Agenda
 from huddles.auth.access import can_lead_location, shift_for
 from huddles.db import utcnow
+from huddles.extensions import db
 from huddles.huddle import service
 from huddles.org.models import Shift
+from huddles.topics.models import Topic
 from huddles.validation import FieldError
 
 bp = Blueprint("huddle", __name__, url_prefix="/huddle")
@@ -94,7 +97,58 @@ def screen(shift_id: int, day: str):
         )
     except FieldError as error:
         abort(400, error.message)
-    return render_template("huddle/screen.html", huddle=huddle, max_notes=service.MAX_NOTES_LENGTH)
+    return render_template(
+        "huddle/screen.html",
+        huddle=huddle,
+        max_notes=service.MAX_NOTES_LENGTH,
+        swaps=_swap_options(huddle.agenda) if huddle.can_lead else {},
+    )
+
+
+def _swap_options(agenda: Agenda) -> dict[str, list[planning.SwapOption]]:
+    """Per topic slot of an unstarted huddle, the topics its lead may swap in."""
+    if agenda.status != "planned" or agenda.started_at is not None:
+        return {}
+    return {
+        item.slot_key: planning.swap_options(agenda, item.slot_key)
+        for item in agenda.items
+        if item.fill == "rotation" and item.reason != "pin"
+    }
+
+
+@bp.post("/<int:shift_id>/<day>/swap")
+@login_required
+def swap(shift_id: int, day: str):
+    """The Prepare screen's swap: the next best topic, or the one the lead chose from the list."""
+    shift, the_day = _shift_and_day(shift_id, day, lead=True)
+    slot = request.form.get("slot", "").strip()
+    topic_slug = request.form.get("topic_slug", "").strip() or None
+    agenda = planning.get_agenda(shift, the_day, now=utcnow())
+    try:
+        agenda = planning.swap_slot(
+            agenda, slot, actor=current_user, now=utcnow(), topic_slug=topic_slug
+        )
+    except FieldError as error:
+        if _wants_json():
+            status = 409 if isinstance(error, planning.AgendaLocked) else 422
+            return jsonify(
+                {"error": {"code": "invalid", "message": error.message, "field": error.field}}
+            ), status
+        flash(error.message, "error")
+        return _back(shift, the_day)
+    item = next(item for item in agenda.items if item.slot_key == slot)
+    topic = db.session.get(Topic, item.topic_id) if item.topic_id else None
+    title = topic.title if topic is not None else ""
+    flash(_("Swapped: the huddle will cover “%(title)s”.", title=title), "success")
+    # Back on the swapped slot's slide, so the lead sees what the team will hear.
+    return redirect(
+        url_for(
+            "huddle.screen",
+            shift_id=shift.id,
+            day=the_day.isoformat(),
+            _anchor=f"slot-{item.position - 1}",
+        )
+    )
 
 
 def _json_object() -> dict:

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FloatField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FloatField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from huddles.org.models import SETTINGS
 from huddles.topics.models import KINDS, STATUSES
 
 KIND_LABELS = {
@@ -20,6 +30,18 @@ KIND_LABELS = {
     "lexicon": _l("Lexicon phrase"),
 }
 STATUS_LABELS = {"draft": _l("Draft"), "published": _l("Published"), "retired": _l("Retired")}
+SETTING_LABELS = {
+    "hotel": _l("Hotel"),
+    "restaurant": _l("Restaurant"),
+    "retail": _l("Store"),
+    "contact-centre": _l("Contact centre"),
+    "other": _l("Other workplace"),
+}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class TopicForm(FlaskForm):
@@ -42,6 +64,15 @@ class TopicForm(FlaskForm):
     )
     tags = StringField(_l("Tags"), description=_l("Separated by commas, e.g. front-desk, phone"))
     source = StringField(_l("Source"))
+    settings = MultiCheckboxField(
+        _l("Fits these workplaces"),
+        choices=[SelectChoice(s, SETTING_LABELS[s]) for s in SETTINGS],
+        description=_l("None ticked: it fits every workplace."),
+        validate_choice=False,
+    )
+    illustrative = BooleanField(
+        _l("An invented story, told as “picture this” (wow stories only)"),
+    )
     season_from = StringField(_l("In season from (MM-DD)"), validators=[Optional()])
     season_to = StringField(_l("In season until (MM-DD)"), validators=[Optional()])
     avoid = StringField(_l("Avoid saying"), description=_l("Lexicon phrases only."))
@@ -65,6 +96,8 @@ class TopicForm(FlaskForm):
             "body": self.body.data or "",
             "tags": self.tags.data or "",
             "source": self.source.data or "",
+            "settings": list(self.settings.data or []),
+            "illustrative": bool(self.illustrative.data),
             "season": season,
             "avoid": self.avoid.data or None,
             "say_instead": self.say_instead.data or None,

@@ -20,7 +20,7 @@ from huddles.agenda.models import Agenda, AgendaItem
 from huddles.auth.models import User
 from huddles.extensions import db
 from huddles.signals import topic_changed
-from huddles.topics import files
+from huddles.topics import files, health
 from huddles.topics.files import TopicData
 from huddles.topics.models import Topic, TopicRevision, fits_setting, settings_key
 from huddles.validation import FieldError
@@ -170,6 +170,17 @@ def create_topic(raw: Mapping[str, Any], actor: User | None, now: datetime) -> T
         raise Conflict(
             "slug", str(_l("There is already a topic %(slug)s.", slug=data.slug))
         ) from None
+    return topic
+
+
+def stage_topic(raw: Mapping[str, Any], actor: User | None, now: datetime, summary: str) -> Topic:
+    """Validate a new topic and add it with its first revision to the session, uncommitted.
+
+    For a use case that commits the topic together with its own change (a published story).
+    """
+    data = files.validate(raw)
+    topic = _new_topic(data, actor, now, summary)
+    db.session.flush()
     return topic
 
 
@@ -579,3 +590,33 @@ def authors(revision_list: list[TopicRevision]) -> dict[int, User]:
     if not ids:
         return {}
     return {user.id: user for user in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
+
+
+# --- Pool health -----------------------------------------------------------------------------
+
+# The last few answers, by the library's state and the day: the run takes a moment, and the
+# answer depends only on that key.
+_HEALTH: dict[tuple[int, str, date], list[health.SettingHealth]] = {}
+_HEALTH_KEEP = 4
+
+
+def pool_health(today: date) -> list[health.SettingHealth]:
+    """Per setting: how many days the published library lasts without a repeat from `today`,
+    and its pools per kind (one query; the engine's run is kept until the library changes)."""
+    count, latest = db.session.execute(
+        sa.select(sa.func.count(Topic.id), sa.func.max(Topic.updated_at)).where(
+            Topic.status == "published"
+        )
+    ).one()
+    key = (int(count or 0), str(latest), today)
+    if key not in _HEALTH:
+        rows = db.session.execute(
+            sa.select(Topic.slug, TopicRevision)
+            .join(TopicRevision, TopicRevision.id == Topic.current_revision_id)
+            .where(Topic.status == "published")
+        ).all()
+        topics = [revision_data(revision, slug) for slug, revision in rows]
+        while len(_HEALTH) >= _HEALTH_KEEP:
+            _HEALTH.pop(next(iter(_HEALTH)))
+        _HEALTH[key] = health.library_health(topics, today, horizon=health.QUARTER_DAYS + 1)
+    return _HEALTH[key]

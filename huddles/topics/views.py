@@ -17,9 +17,17 @@ from huddles.auth.access import admin_required, roles_required
 from huddles.db import utcnow
 from huddles.errors import ApiError
 from huddles.i18n import LANGUAGE_NAMES
+from huddles.org.models import SETTINGS
 from huddles.topics import service
 from huddles.topics.files import MAX_TEXT, TRANSLATION_LANGUAGES
-from huddles.topics.forms import KIND_LABELS, STATUS_LABELS, ConfirmForm, TopicForm
+from huddles.topics.forms import (
+    KIND_LABELS,
+    SETTING_LABELS,
+    STATUS_LABELS,
+    ConfirmForm,
+    TopicForm,
+)
+from huddles.topics.health import QUARTER_DAYS
 from huddles.topics.models import KINDS, STATUSES, Topic
 from huddles.topics.rendering import localized, render_markdown
 from huddles.validation import FieldError, attach_to_form
@@ -83,6 +91,7 @@ def library():
     filters = service.LibraryFilters(
         q=request.args.get("q", "").strip()[:200],
         kind=_choice("kind", KINDS),
+        setting=_choice("setting", SETTINGS),
         tag=request.args.get("tag", "").strip().lower()[:40],
         status=_choice("status", STATUSES) if current_user.is_admin else "",
         language=_choice("language", TRANSLATION_LANGUAGES),
@@ -120,6 +129,10 @@ def library():
         sort_labels=SORT_LABELS,
         languages=TRANSLATION_LANGUAGES,
         language_names=LANGUAGE_NAMES,
+        settings=SETTINGS,
+        setting_labels=SETTING_LABELS,
+        health=service.pool_health(_today()) if current_user.is_admin else None,
+        quarter_days=QUARTER_DAYS,
         filtered=any(v for k, v in args.items() if k not in ("per_page", "sort") and k != "page"),
     )
 
@@ -173,6 +186,7 @@ def show(slug: str):
         last_used=last_used,
         kind_labels=KIND_LABELS,
         status_labels=STATUS_LABELS,
+        setting_labels=SETTING_LABELS,
         language_names=LANGUAGE_NAMES,
         confirm=ConfirmForm(),
     )
@@ -197,6 +211,8 @@ def edit(slug: str):
                 "body": revision.body,
                 "tags": ", ".join(revision.tags or ()),
                 "source": revision.source,
+                "settings": list(revision.settings or ()),
+                "illustrative": bool(revision.illustrative),
                 "season_from": revision.season_start or "",
                 "season_to": revision.season_end or "",
                 "avoid": revision.avoid or "",

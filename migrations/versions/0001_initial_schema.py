@@ -339,10 +339,43 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_kudos_read_out_agenda_id'), ['read_out_agenda_id'], unique=False)
         batch_op.create_index('ix_kudos_to_user_created', ['to_user_id', 'created_at'], unique=False)
 
+    # --- Wow stories from the floor (stories) ---
+    op.create_table('stories',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('location_id', sa.Integer(), nullable=True),
+    sa.Column('teller_id', sa.Integer(), nullable=False),
+    sa.Column('about_user_id', sa.Integer(), nullable=True),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('decline_reason', sa.String(length=500), nullable=False),
+    sa.Column('topic_id', sa.Integer(), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status IN ('submitted', 'published', 'declined')", name=op.f('ck_stories_status')),
+    sa.CheckConstraint("status <> 'published' OR topic_id IS NOT NULL", name=op.f('ck_stories_published_topic')),
+    sa.CheckConstraint("status <> 'declined' OR decline_reason <> ''", name=op.f('ck_stories_declined_reason')),
+    sa.ForeignKeyConstraint(['about_user_id'], ['users.id'], name=op.f('fk_stories_about_user_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_stories_decided_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['location_id'], ['locations.id'], name=op.f('fk_stories_location_id_locations'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_stories_organisation_id_organisations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['teller_id'], ['users.id'], name=op.f('fk_stories_teller_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['topic_id'], ['topics.id'], name=op.f('fk_stories_topic_id_topics'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stories')),
+    sa.UniqueConstraint('topic_id', name=op.f('uq_stories_topic_id'))
+    )
+    with op.batch_alter_table('stories', schema=None) as batch_op:
+        batch_op.create_index('ix_stories_organisation_status_created', ['organisation_id', 'status', 'created_at'], unique=False)
+        batch_op.create_index('ix_stories_teller_created', ['teller_id', 'created_at'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
+    op.drop_table('stories')
     with op.batch_alter_table('topics', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_topics_current_revision_id_topic_revisions'), type_='foreignkey')
     op.drop_table('kudos')

@@ -58,6 +58,28 @@ def _other_kudos(world: World) -> int:
     return kudos.id
 
 
+def _other_story(world: World) -> int:
+    """A wow story told at the other location (made once per test)."""
+    import sqlalchemy as sa
+
+    from huddles.extensions import db
+    from huddles.stories.models import Story
+
+    found = db.session.scalar(sa.select(Story.id).where(Story.location_id == world.there.id))
+    if found is not None:
+        return found
+    story = Story(
+        organisation_id=world.there.organisation_id,
+        location_id=world.there.id,
+        teller_id=world.other_staff.id,
+        title="At the bistro",
+        body="A story.",
+    )
+    db.session.add(story)
+    db.session.commit()
+    return story.id
+
+
 # For each URL variable: a function of the world giving the value that points at the OTHER
 # location (where the signed-in lead and staff have no business).
 ROUTE_VALUES: dict[str, Callable[[World], Any]] = {
@@ -70,6 +92,7 @@ ROUTE_VALUES: dict[str, Callable[[World], Any]] = {
     "day": _today,
     "date": _today,
     "kudos_id": _other_kudos,
+    "story_id": _other_story,
     # Topics belong to no location: an unknown slug must give a clean 404 to everyone.
     "slug": lambda w: "not-a-topic",
     "number": lambda w: 999_999,

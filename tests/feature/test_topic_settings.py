@@ -202,3 +202,111 @@ def test_with_nothing_that_fits_the_rotation_still_fills_the_slot(app, world):
     agenda = planning.get_agenda(world.shift, date(2026, 3, 2), now=NOW)
     item = next(i for i in agenda.items if i.slot_key == "phrase")
     assert db.session.get(Topic, item.topic_id).slug == "shop-phrase"
+
+
+# --- seasons, end to end ---------------------------------------------------------------------
+
+
+def test_a_seasonal_topic_comes_only_in_its_season_across_new_year(app, world):
+    from datetime import date, timedelta
+
+    from huddles import rotation
+    from huddles.agenda import planning
+    from tests.feature.agenda_helpers import add_topic
+
+    add_topic("winter-phrase", "lexicon", avoid="a", say_instead="b", season=("12-24", "01-02"))
+    add_topic("all-year-phrase", "lexicon", avoid="a", say_instead="b")
+    season = rotation.Season("12-24", "01-02")
+    used_on = []
+    day = date(2026, 12, 15)
+    while day <= date(2027, 1, 12):
+        agenda = planning.get_agenda(world.shift, day, now=NOW)
+        item = next(i for i in agenda.items if i.slot_key == "phrase")
+        if db.session.get(Topic, item.topic_id).slug == "winter-phrase":
+            used_on.append(day)
+        day += timedelta(days=1)
+    assert used_on, "the seasonal phrase never came"
+    assert all(season.contains(day) for day in used_on)
+    # Two phrases in turn: in season it comes every other day, on both sides of new year.
+    assert any(day.year == 2026 for day in used_on) and any(day.year == 2027 for day in used_on)
+
+
+# --- the editor and the library page --------------------------------------------------------
+
+
+def test_the_editor_saves_settings_and_illustrative(client, world, login):
+    from tests.feature.test_topics import make_topic
+
+    make_topic("the-umbrella", kind="wow-story")
+    login(world.admin)
+    form = client.get("/topics/the-umbrella/edit").get_data(as_text=True)
+    assert 'name="settings" type="checkbox" value="contact-centre"' in form
+    response = client.post(
+        "/topics/the-umbrella/edit",
+        data={
+            "kind": "wow-story",
+            "status": "published",
+            "title": "The umbrella",
+            "minutes": "2",
+            "prompt": "What will you try?",
+            "body": "Picture this: rain.",
+            "tags": "front-desk",
+            "source": "Huddles editorial team",
+            "settings": ["hotel", "restaurant"],
+            "illustrative": "y",
+            "revision": "1",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    topic = service.topic_by_slug("the-umbrella")
+    assert topic.settings == ("hotel", "restaurant")
+    assert topic.current_revision.illustrative is True
+    shown = client.get("/topics/the-umbrella").get_data(as_text=True)
+    assert "Hotel, Restaurant" in shown and "picture this" in shown
+    again = client.get("/topics/the-umbrella/edit").get_data(as_text=True)
+    assert 'value="hotel" checked' in again or 'checked id="settings-0"' in again
+
+
+def test_the_editor_refuses_illustrative_for_another_kind(client, world, login):
+    login(world.admin)
+    response = client.post(
+        "/topics/new",
+        data={"slug": "fresh", "kind": "tip", "status": "draft", "title": "F", "illustrative": "y"},
+    )
+    assert response.status_code == 422
+    assert 'id="illustrative-error"' in response.get_data(as_text=True)
+
+
+def test_the_library_filters_by_setting(client, world, login):
+    from tests.feature.test_topics import make_topic
+
+    make_topic("desk-tip", settings=["hotel"])
+    make_topic("till-tip", settings=["retail"])
+    make_topic("any-tip")
+    login(world.staff)
+    html = client.get("/topics?setting=hotel").get_data(as_text=True)
+    assert "Desk tip" in html and "Any tip" in html and "Till tip" not in html
+
+
+def test_admins_see_the_pool_health_on_the_library_page(client, world, login, count_queries):
+    from tests.feature.test_topics import make_topic
+
+    make_topic("desk-tip", settings=["hotel"])
+    make_topic("any-phrase", kind="lexicon")
+    login(world.staff)
+    assert "Pool health" not in client.get("/topics").get_data(as_text=True)
+    login(world.admin)
+    html = client.get("/topics").get_data(as_text=True)
+    assert "Pool health" in html and "5 workplaces repeat within a quarter" in html
+    assert 'href="/topics?kind=tip&amp;setting=hotel">1</a>' in html
+    assert 'href="/topics?kind=tip&amp;setting=retail">0</a>' in html
+    # The run is kept until the library changes, then made again.
+    today = datetime.now(UTC).date()
+    kept = service.pool_health(today)
+    with count_queries() as again:
+        assert service.pool_health(today) is kept
+    assert again.count == 1
+    make_topic("till-tip", settings=["retail"])
+    fresh = service.pool_health(today)
+    assert fresh is not kept
+    assert next(row for row in fresh if row.setting == "retail").pools["tip"] == 1
