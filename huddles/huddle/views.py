@@ -140,7 +140,15 @@ def swap(shift_id: int, day: str):
     topic = db.session.get(Topic, item.topic_id) if item.topic_id else None
     title = topic.title if topic is not None else ""
     flash(_("Swapped: the huddle will cover “%(title)s”.", title=title), "success")
-    return _back(shift, the_day)
+    # Back on the swapped slot's slide, so the lead sees what the team will hear.
+    return redirect(
+        url_for(
+            "huddle.screen",
+            shift_id=shift.id,
+            day=the_day.isoformat(),
+            _anchor=f"slot-{item.position - 1}",
+        )
+    )
 
 
 def _json_object() -> dict:

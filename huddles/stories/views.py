@@ -12,6 +12,7 @@ from huddles.db import utcnow
 from huddles.stories import service
 from huddles.stories.forms import StoryForm
 from huddles.stories.models import MAX_BODY, MAX_REASON, MAX_TITLE, STORY_STATUSES, Story
+from huddles.topics.forms import SETTING_LABELS
 from huddles.validation import FieldError, attach_to_form
 
 bp = Blueprint("stories", __name__)
@@ -58,6 +59,7 @@ def _render(
         shown=shown,
         statuses=STORY_STATUSES,
         status_label=_status_label,
+        setting_labels=SETTING_LABELS,
         curate_errors=curate_errors or {},
         curate_values=curate_values or {},
         max_title=MAX_TITLE,
