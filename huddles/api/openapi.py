@@ -172,6 +172,67 @@ HUDDLE_RECORD = {
 }
 
 
+_PERSON = {
+    "type": "object",
+    "nullable": True,
+    "properties": {"user_id": {"type": "integer"}, "name": {"type": "string"}},
+}
+HUDDLE_RECORD: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "record_id": {"type": "string"},
+        "fingerprint": {"type": "string"},
+        "location_id": {"type": "integer"},
+        "shift_id": {"type": "integer"},
+        "date": {"type": "string", "format": "date"},
+        "status": {"type": "string", "enum": ["planned", "running", "done", "ended", "missed"]},
+        "closed_reason": {
+            "type": "string",
+            "nullable": True,
+            "enum": ["overran", "shift-over", "never-started"],
+        },
+        "planned_start": {"type": "string", "format": "date-time"},
+        "planned_minutes": {"type": "number"},
+        "started_at": {"type": "string", "format": "date-time", "nullable": True},
+        "finished_at": {"type": "string", "format": "date-time", "nullable": True},
+        "duration_s": {"type": "integer", "nullable": True},
+        "led_by": _PERSON,
+        "items": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "slot": {"type": "string"},
+                    "topic_slug": {"type": "string", "nullable": True},
+                    "revision": {"type": "integer", "nullable": True},
+                },
+            },
+        },
+        "attendance": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "user_id": {"type": "integer"},
+                    "name": {"type": "string"},
+                    "status": {"type": "string", "nullable": True},
+                    "self_check_in": {"type": "boolean"},
+                    "visitor": {"type": "boolean"},
+                    "method": {"type": "string", "nullable": True},
+                    "via": {"type": "string", "nullable": True},
+                    "marked_by": _PERSON,
+                    "marked_at": {"type": "string", "format": "date-time", "nullable": True},
+                },
+            },
+        },
+        "here": {"type": "integer"},
+        "expected": {"type": "integer"},
+        "notes": {"type": "string"},
+        "feedback": {"type": "string", "enum": ["up", "down"], "nullable": True},
+    },
+}
+
+
 def document() -> dict[str, Any]:
     """The whole document."""
     return {
@@ -346,19 +407,107 @@ def document() -> dict[str, Any]:
                                         "status": {
                                             "type": "string",
                                             "enum": ["present", "late", "excused", "absent"],
-                                        }
+                                        },
+                                        "via": {
+                                            "type": "string",
+                                            "enum": ["screen", "api"],
+                                            "description": "Where the mark was made (default "
+                                            "api); after the huddle's window it is a correction",
+                                        },
                                     },
                                 }
                             }
                         }
                     },
-                    "responses": {"200": _ok(ATTENDANCE_RECORD), **ERRORS, "422": ERRORS["400"]},
+                    "responses": {
+                        "200": _ok(ATTENDANCE_RECORD),
+                        **ERRORS,
+                        "409": {"description": "Outside the huddle's window or corrections"},
+                        "422": ERRORS["400"],
+                    },
                 },
                 "delete": {
                     "description": "Undo: the person is no longer marked (repeating is fine).",
                     "parameters": [SHIFT_ID, _param("user_id", "path", "integer"), DATE],
                     "responses": {"200": _ok({"type": "object"}), **ERRORS},
                 },
+            },
+            "/shifts/{id}/huddle": {
+                "get": {
+                    "description": "The huddle's record: when it ran, who led it, each topic with "
+                    "its revision, each person with their status and how it was recorded, notes "
+                    "and the room's feedback. Signed in, that location. 404 when no huddle was "
+                    "planned that day. `duration_s` is null unless the lead finished it.",
+                    "parameters": [SHIFT_ID, DATE, LANG],
+                    "responses": {"200": _ok(HUDDLE_RECORD), **ERRORS},
+                }
+            },
+            "/shifts/{id}/check-in": {
+                "post": {
+                    "description": "The signed-in person, on that shift's roster, checks in as "
+                    "present while the huddle's check-in window is open (from 30 minutes before "
+                    "the shift starts until the huddle is over). A lead's earlier mark stands. "
+                    "`via` says where it came from (`today` for the Today page's button; "
+                    "default `api`); a form post with `next` goes back there.",
+                    "parameters": [SHIFT_ID, DATE],
+                    "requestBody": {
+                        "required": False,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "via": {"type": "string", "enum": ["today", "api"]}
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _ok(ATTENDANCE_RECORD),
+                        **ERRORS,
+                        "409": {"description": "The check-in window is not open"},
+                        "422": ERRORS["400"],
+                    },
+                }
+            },
+            "/shifts/{id}/feedback": {
+                "post": {
+                    "description": "The room's verdict on the topic of that huddle, once it has "
+                    "started (and for 7 days after its shift); repeating replaces it. Lead of "
+                    "that location or admin.",
+                    "parameters": [SHIFT_ID, DATE],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["topic"],
+                                    "properties": {
+                                        "topic": {"type": "string", "enum": ["up", "down"]}
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _ok(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "shift_id": {"type": "integer"},
+                                    "date": {"type": "string", "format": "date"},
+                                    "topic": {"type": "string", "enum": ["up", "down"]},
+                                    "feedback_at": {"type": "string", "format": "date-time"},
+                                },
+                            }
+                        ),
+                        **ERRORS,
+                        "409": {"description": "The huddle has not started, or is long past"},
+                        "422": ERRORS["400"],
+                    },
+                }
             },
             "/topics": {
                 "get": {

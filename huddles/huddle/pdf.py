@@ -89,7 +89,7 @@ class RecordSheet:
 
     def add_record(self, record: HuddleRecord) -> None:
         from huddles.huddle.record import (
-            FEEDBACK_LABELS,
+            FEEDBACK_WORDS,
             MARK_LABELS,
             REASON_LABELS,
             STATUS_LABELS,
@@ -112,7 +112,7 @@ class RecordSheet:
         if record.closed_reason:
             status += " — " + str(REASON_LABELS.get(record.closed_reason, record.closed_reason))
         count = record.headcount
-        feedback = str(FEEDBACK_LABELS.get(record.feedback, record.feedback or ""))
+        feedback = str(FEEDBACK_WORDS.get(record.feedback, record.feedback or ""))
         self._pairs(
             [
                 (_("Record"), record.record_id),
@@ -166,10 +166,10 @@ class RecordSheet:
                     str(MARK_LABELS.get(mark.status, mark.status or "")),
                     how_recorded(mark),
                     mark.marked_by.name if mark.marked_by else "",
-                    record.local(mark.marked_at, "%d.%m. %H:%M") if mark.marked_at else "",
+                    record.mark_time(mark),
                 )
             )
-        self._table(rows, widths=(48, 24, 54, 34, 20))
+        self._table(rows, widths=(44, 30, 50, 34, 22))
 
         self._heading(_("The lead's notes"))
         self._text(record.notes or _("No notes."), size=10)

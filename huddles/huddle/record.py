@@ -67,7 +67,12 @@ VIA_LABELS = {
     "api": _l("API"),
     "correction": _l("correction afterwards"),
 }
-FEEDBACK_LABELS = {"up": _l("👍 Up"), "down": _l("👎 Down"), None: _l("not given")}
+# In words: the PDF's font has no emoji, and not every screen has them.
+FEEDBACK_WORDS = {
+    "up": _l("Up: it landed"),
+    "down": _l("Down: it did not land"),
+    None: _l("not given"),
+}
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,13 @@ class HuddleRecord:
         if moment is None:
             return "—"
         return moment.astimezone(ZoneInfo(self.timezone)).strftime(pattern)
+
+    def mark_time(self, mark: RecordMark) -> str:
+        """When a mark was made: HH:MM on the huddle's day, else with its date."""
+        if mark.marked_at is None:
+            return ""
+        local = mark.marked_at.astimezone(ZoneInfo(self.timezone))
+        return local.strftime("%H:%M" if local.date() == self.day else "%Y-%m-%d %H:%M")
 
     @property
     def roster_marks(self) -> list[RecordMark]:
@@ -375,3 +387,22 @@ def records_pdf(records: Sequence[HuddleRecord], locale: str) -> bytes:
         if not records:
             sheet.add_nothing(_("No huddle records in this period."))
         return sheet.output_bytes()
+
+
+def topic_feedback_counts(topic_id: int, organisation_id: int) -> tuple[int, int]:
+    """(up, down): the room's verdicts over the huddles of an organisation that used a topic."""
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(sa.case((Agenda.topic_feedback == "up", 1))),
+            sa.func.count(sa.case((Agenda.topic_feedback == "down", 1))),
+        )
+        .select_from(Agenda)
+        .join(Shift, Shift.id == Agenda.shift_id)
+        .join(Location, Location.id == Shift.location_id)
+        .where(
+            Location.organisation_id == organisation_id,
+            Agenda.topic_feedback.is_not(None),
+            sa.exists().where(AgendaItem.agenda_id == Agenda.id, AgendaItem.topic_id == topic_id),
+        )
+    ).one()
+    return int(row[0]), int(row[1])

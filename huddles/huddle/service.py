@@ -161,7 +161,12 @@ def huddle_screen(
 def _agenda(shift: Shift, day: date, now: datetime, actor: User) -> Agenda:
     """The agenda of (shift, day): made (and opened) only while its day has not passed."""
     attendance_service.check_day(shift, day, now)
-    found = attendance_service.find_agenda(shift, day)
+    found = db.session.scalar(
+        sa.select(Agenda)
+        .where(Agenda.shift_id == shift.id, Agenda.day == day)
+        .options(selectinload(Agenda.items))
+        .execution_options(populate_existing=True)
+    )
     if found is None and attendance_service.window_of(shift, day).is_over(now):
         raise NoHuddle("date", _("No huddle was planned for %(day)s.", day=day.isoformat()))
     if found is not None and found.opened_at is not None:
@@ -170,7 +175,7 @@ def _agenda(shift: Shift, day: date, now: datetime, actor: User) -> Agenda:
 
 
 def _send(signal: Any, **kwargs: Any) -> None:
-    signal.send(current_app._get_current_object(), **kwargs)
+    signal.send(current_app._get_current_object(), **kwargs)  # type: ignore[attr-defined]
 
 
 def _not_startable(shift: Shift, day: date, agenda_status: str, now: datetime) -> HuddleConflict:
@@ -206,7 +211,7 @@ def start_huddle(shift: Shift, day: date, *, actor: User, now: datetime) -> Agen
     if not lifecycle.can_start(attendance_service.window_of(shift, day), now, status):
         raise _not_startable(shift, day, status, now)
     agenda = _agenda(shift, day, now, actor)
-    result = db.session.execute(
+    result: sa.CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
         sa.update(Agenda)
         .where(Agenda.id == agenda.id, Agenda.status == "planned")
         .values(status="running", started_at=now, started_by_id=actor.id)
@@ -234,7 +239,7 @@ def finish_huddle(
             "status", _("This huddle was closed automatically; it can no longer be finished.")
         )
     kudos_service.mark_read_out(agenda, kudos_ids, now)
-    result = db.session.execute(
+    result: sa.CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
         sa.update(Agenda)
         .where(Agenda.id == agenda.id, Agenda.status == "running")
         .values(status="done", finished_at=now, finished_by_id=actor.id)
@@ -338,7 +343,7 @@ def close_open_huddles(*, now: datetime) -> list[Closed]:
             decisions.append((agenda.id, "planned", "missed", lifecycle.REASON_NEVER_STARTED))
     closed: list[Closed] = []
     for agenda_id, old, new, reason in decisions:
-        result = db.session.execute(
+        result: sa.CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
             sa.update(Agenda)
             .where(Agenda.id == agenda_id, Agenda.status == old)
             .values(status=new, finished_at=now, closed_reason=reason)
@@ -410,7 +415,6 @@ def check_in(token: str, user: User, *, now: datetime) -> tuple[Agenda, Shift]:
     """Check a person in with a token from the screen: they must be on the shift's roster."""
     agenda, shift = check_in_target(token, user, now=now)
     attendance_service.check_in_self(shift, agenda, user, now=now, via="qr")
-    _send(signals.huddle_changed, agenda_id=agenda.id)
     return agenda, shift
 
 

@@ -32,6 +32,14 @@ from huddles.validation import FieldError
 bp = Blueprint("huddle", __name__, url_prefix="/huddle")
 
 
+@bp.app_template_global("topic_room_feedback")
+def topic_room_feedback(topic_id: int) -> tuple[int, int]:
+    """(up, down) of the room's feedback on a topic, in the viewer's organisation (topic page)."""
+    if not current_user.is_authenticated:
+        return 0, 0
+    return records.topic_feedback_counts(topic_id, current_user.organisation_id)
+
+
 def _day(value: str) -> date:
     try:
         return date.fromisoformat(value)

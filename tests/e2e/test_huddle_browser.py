@@ -19,7 +19,8 @@ from huddles.kudos.service import give_kudos
 from huddles.topics.service import import_library
 from tests.conftest import PASSWORD
 
-pytestmark = pytest.mark.browser
+# Inside the huddle's window of the world's Early shift (see conftest.IN_THE_EARLY_SHIFT).
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("clock")]
 
 
 @pytest.fixture
@@ -68,7 +69,11 @@ def test_a_lead_runs_todays_huddle_with_the_keyboard(live_server, browser, peopl
     page.get_by_role("link", name="Open huddle").first.click()
     current = page.locator(".slot.is-current")
     assert current.locator(".slot-title").inner_text() == "Welcome and roll call"
-    page.keyboard.press("Space")  # the first press starts the huddle and its clock
+    page.keyboard.press("Space")  # the preview moves on; nothing starts
+    assert current.locator(".slot-title").inner_text() == "Thank-yous"
+    assert page.locator("#huddle").get_attribute("data-status") == "planned"
+    page.keyboard.press("Home")
+    page.get_by_role("button", name="Start huddle").click()  # starting is explicit
     page.wait_for_selector('#huddle[data-status="running"]')
     eventually(lambda: db.session.scalar(sa.select(Agenda.status)) == "running")
 
@@ -119,7 +124,8 @@ def test_a_lead_runs_todays_huddle_with_the_keyboard(live_server, browser, peopl
     assert agenda.status == "done"
     assert agenda.started_by_id == agenda.finished_by_id == people.lead.id
     assert db.session.scalar(sa.select(Kudos.read_out_agenda_id)) == agenda.id
-    assert "1 of 3 here" in page.inner_text(".done-banner")
+    # One way of counting: the roster of 3 less the excused colleague, 1 of them here.
+    assert "1 of 2 here" in page.inner_text(".done-banner")
     assert errors == []
     context.close()
 
@@ -143,4 +149,59 @@ def test_a_staff_member_thanks_a_colleague_from_a_phone(live_server, browser, pe
     assert (kudos.from_user_id, kudos.to_user_id) == (people.staff.id, people.colleague.id)
     page.goto(live_server + "/kudos")
     assert "You found the lost passport" in page.inner_text("main")
+    context.close()
+
+
+def test_the_visitor_added_is_the_one_picked(live_server, browser, people, make_user, make_shift):
+    """The picked option was removed before its value was read, so the next name was stored."""
+    amira = make_user("staff", people.here, name="Amira Amin")
+    piotr = make_user("staff", people.here, name="Piotr Nowak")
+    zoe = make_user("staff", people.here, name="Zoe Zimmer")
+    make_shift(people.here, "Late", roster=[amira, piotr, zoe])
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, live_server, people.lead.email)
+    page.get_by_role("link", name="Open huddle").first.click()
+    page.wait_for_selector("#huddle.is-live")
+    page.keyboard.press("a")
+    page.wait_for_selector("#attendance:not([hidden])")
+    page.select_option("#visitor", str(piotr.id))
+    page.get_by_role("button", name="Add as present").click()
+    eventually(lambda: db.session.scalar(sa.select(sa.func.count(Attendance.id))) == 1)
+    stored = db.session.scalars(sa.select(Attendance)).one()
+    assert stored.user_id == piotr.id, "Piotr was picked, Piotr is stored"
+    assert (stored.status, stored.visitor, stored.method) == ("present", True, "visitor")
+    assert page.locator(f'.ap-row[data-user-id="{piotr.id}"]').count() == 1
+    assert page.locator(f'#visitor option[value="{piotr.id}"]').count() == 0
+    # Twice in a row, as in the report: the next pick is stored as picked too.
+    page.select_option("#visitor", str(zoe.id))
+    page.get_by_role("button", name="Add as present").click()
+    eventually(lambda: db.session.scalar(sa.select(sa.func.count(Attendance.id))) == 2)
+    visitors = set(db.session.scalars(sa.select(Attendance.user_id)))
+    assert visitors == {piotr.id, zoe.id}
+    assert amira.id not in visitors
+    assert errors == []
+    context.close()
+
+
+def test_the_preview_of_a_future_huddle_never_starts(live_server, browser, people):
+    from datetime import timedelta
+
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    sign_in(page, live_server, people.lead.email)
+    day = (utcnow() + timedelta(days=2)).date().isoformat()
+    page.goto(f"{live_server}/huddle/{people.shift.id}/{day}")
+    page.wait_for_selector("#huddle.is-live")
+    for key in ("Space", "ArrowRight", "ArrowRight", "Space", "ArrowRight", "ArrowRight"):
+        page.keyboard.press(key)
+    assert page.locator(".js-next").is_disabled(), "on the last slot of a preview: nowhere to go"
+    assert page.locator("#huddle").get_attribute("data-status") == "planned"
+    assert page.get_by_role("button", name="Start huddle").count() == 0
+    assert "Can be started from 06:30" in page.inner_text(".huddle-controls")
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Agenda.status)) == "planned"
+    assert db.session.scalar(sa.select(Agenda.started_at)) is None
     context.close()

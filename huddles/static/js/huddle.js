@@ -218,6 +218,7 @@
     if (note) note.hidden = value !== "planned";
     var finishForm = $(".js-finish-form");
     if (finishForm) finishForm.hidden = value !== "running" || current === last;
+    if (slots.length) fit(slots[current]);
   }
 
   function start() {
@@ -361,6 +362,7 @@
       var chip = document.createElement("button");
       chip.type = "button";
       chip.className = "person";
+      chip.dir = "auto";
       chip.dataset.userId = row.user_id;
       chip.textContent = row.name;
       li.appendChild(chip);
