@@ -299,6 +299,7 @@ ATTENDANCE_RECORD = {
     },
 }
 
+
 _PERSON = {
     "type": "object",
     "nullable": True,
