@@ -8,7 +8,7 @@ export FLASK_APP := app.py
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/huddles_test
 PORT ?= 5000
 
-.PHONY: run test translations test-sqlite test-postgres bench lint typecheck browsers clean
+.PHONY: run test translations test-sqlite test-postgres bench lint typecheck security browsers clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,9 +24,9 @@ run: $(STAMP) translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo load --if-empty
 	@if [ -d content ] && $(BIN)/flask content --help >/dev/null 2>&1; then $(BIN)/flask content import content; fi
+	@# The web server and the scheduler, each its own process (Procfile.dev); Ctrl-C stops both.
 	SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(32))')} \
-	HUDDLES_RUN_SCHEDULER=$${HUDDLES_RUN_SCHEDULER:-1} \
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/honcho start -f Procfile.dev -p $(PORT)
 
 # The suite on SQLite, then again on PostgreSQL when one is reachable (or TEST_DATABASE_URL is set).
 test: $(STAMP) translations
@@ -54,6 +54,10 @@ AGENDA_SERVICES = $(addprefix huddles/agenda/,choosing.py days.py library.py pin
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict --follow-imports=silent huddles/rotation huddles/*/service.py \
 		$(AGENDA_SERVICES)
+
+# bandit (no high-severity finding) and pip-audit (when its vulnerability database answers).
+security: $(STAMP)
+	BIN=$(BIN) bash .ci/security
 
 clean:
 	rm -rf $(VENV) instance/huddles.db*

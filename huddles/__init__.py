@@ -4,40 +4,52 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, flash, g, redirect, request, url_for
+from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_migrate.cli import db as migrate_db_cli
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import huddles.models  # noqa: F401  (the whole schema, for the ORM and Alembic)
-from huddles import config, extensions
+from huddles import config, extensions, safe_input
 from huddles.agenda.cli import agenda_cli
 from huddles.agenda.views import api_bp as agenda_api_bp
 from huddles.agenda.views import bp as agenda_bp
 from huddles.api import bp as api_bp
+from huddles.api.people import bp as people_api_bp
 from huddles.attendance.api import bp as attendance_api_bp
-from huddles.auth import service
+from huddles.auth import service, sessions
 from huddles.auth.cli import users_cli
 from huddles.auth.models import User
 from huddles.auth.views import bp as auth_bp
-from huddles.db import install_sqlite_pragmas
+from huddles.backup import backup_command
+from huddles.db import install_sqlite_pragmas, utcnow
 from huddles.demo.cli import demo_cli
+from huddles.displays.api import bp as displays_api_bp
+from huddles.displays.pwa import bp as pwa_bp
+from huddles.displays.views import bp as displays_bp
 from huddles.errors import ApiError, IdConverter, register_error_handlers
-from huddles.extensions import babel, csrf, limiter, login_manager, migrate
+from huddles.extensions import babel, csrf, limiter, login_manager, mail, migrate
 from huddles.huddle.api import bp as huddle_api_bp
 from huddles.huddle.views import bp as huddle_bp
 from huddles.i18n import LANGUAGE_NAMES, select_locale, text_direction
 from huddles.kudos.api import bp as kudos_api_bp
 from huddles.kudos.views import bp as kudos_bp
 from huddles.main.views import bp as main_bp
+from huddles.org.cli import people_cli
+from huddles.org.import_views import bp as people_import_bp
+from huddles.org.locations_api import bp as locations_api_bp
 from huddles.org.views import bp as org_bp
+from huddles.reports.api import bp as reports_api_bp
+from huddles.reports.views import bp as reports_bp
 from huddles.scheduler.cli import scheduler_cli
 from huddles.stories.api import bp as stories_api_bp
 from huddles.stories.views import bp as stories_bp
 from huddles.topics.api import bp as topics_api_bp
 from huddles.topics.cli import content_cli
 from huddles.topics.views import bp as topics_bp
+from huddles.webhooks.views import bp as webhooks_bp
 
 __version__ = "0.1.0"
 
@@ -68,6 +80,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
     if app.config["HUDDLES_PROXY_COUNT"]:
         # Behind a reverse proxy: trust its X-Forwarded-* headers for the client address and scheme.
         count = int(app.config["HUDDLES_PROXY_COUNT"])
@@ -88,17 +101,19 @@ def register_security(app: Flask) -> None:
         return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
+    def load_user(key: str) -> User | None:
         # A request that brings a token is judged by its token alone, never by a cookie.
         if bearer_token() is not None:
             return None
-        identifier, _, version = user_id.partition(":")
-        if not identifier.isdigit() or not version.isdigit():
+        row = sessions.load_session(
+            key, now=utcnow(), lifetimes=sessions.Lifetimes.from_config(app.config)
+        )
+        if row is None:
+            # Ended, expired or never real: forget it, so the cookie stops being sent round.
+            session.pop("_user_id", None)
             return None
-        user = extensions.db.session.get(User, int(identifier))
-        if user is None or not user.active or user.session_version != int(version):
-            return None
-        return user
+        g.user_session = row
+        return row.user
 
     @login_manager.request_loader
     def load_user_from_token(req) -> User | None:
@@ -127,14 +142,8 @@ def register_security(app: Flask) -> None:
         ):
             csrf.protect()
 
-    @app.before_request
-    def require_json_objects():
-        # Every JSON body this app takes is an object; anything else is refused before a form
-        # or view tries to read it.
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.is_json:
-            data = request.get_json(silent=True)
-            if request.get_data() and not isinstance(data, dict):
-                raise ApiError(400, str(_l("The body must be a JSON object.")))
+    # Hostile text, sizes and shapes are refused in one place, naming the field.
+    safe_input.install(app)
 
     @app.before_request
     def reject_bad_token():
@@ -152,9 +161,31 @@ def register_security(app: Flask) -> None:
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
+            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'; "
+            "worker-src 'self'; manifest-src 'self'",
         )
+        if app.config["HUDDLES_ENV"] == "production":
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
+        if response.status_code == 429 and "Retry-After" not in response.headers:
+            response.headers["Retry-After"] = "60"
+        # What a signed-in person sees (a new API token, an invite link, the huddle's record) and
+        # the password pages stay out of every cache, and the Back button after sign-out on a
+        # shared screen shows nothing of the previous person. Static files keep their caching.
+        if request.endpoint != "static" and "Cache-Control" not in response.headers:
+            user = g.get("_login_user")
+            if request.endpoint in NO_STORE_ENDPOINTS or (
+                user is not None and user.is_authenticated
+            ):
+                response.headers["Cache-Control"] = "no-store"
         return response
+
+
+# Pages without a signed-in person that show or take a one-time link.
+NO_STORE_ENDPOINTS = frozenset(
+    {"auth.set_password", "auth.choose_password", "auth.forgot_password", "auth.login"}
+)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -175,6 +206,15 @@ def register_blueprints(app: Flask) -> None:
         agenda_api_bp,
         stories_bp,
         stories_api_bp,
+        reports_api_bp,
+        people_api_bp,
+        reports_bp,
+        displays_bp,
+        displays_api_bp,
+        pwa_bp,
+        locations_api_bp,
+        people_import_bp,
+        webhooks_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -201,3 +241,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(content_cli)
+    # `flask db backup PATH` beside Flask-Migrate's own `db` commands.
+    migrate_db_cli.add_command(backup_command)
+    app.cli.add_command(people_cli)

@@ -2,11 +2,13 @@
 
 from huddles.agenda.models import Agenda, AgendaItem, AgendaTemplate, JobRun, Pin, TopicUsage
 from huddles.attendance.models import Attendance, CatchUp
-from huddles.auth.models import ApiToken, User
+from huddles.auth.models import ApiToken, User, UserSession
+from huddles.displays.models import Display, DisplayState
 from huddles.kudos.models import Kudos
 from huddles.org.models import Location, Organisation, RosterEntry, Shift
 from huddles.stories.models import Story
 from huddles.topics.models import Topic, TopicRevision
+from huddles.webhooks.models import WebhookDelivery
 
 __all__ = [
     "Agenda",
@@ -15,6 +17,8 @@ __all__ = [
     "ApiToken",
     "Attendance",
     "CatchUp",
+    "Display",
+    "DisplayState",
     "JobRun",
     "Kudos",
     "Location",
@@ -27,4 +31,6 @@ __all__ = [
     "TopicRevision",
     "TopicUsage",
     "User",
+    "UserSession",
+    "WebhookDelivery",
 ]

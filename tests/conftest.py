@@ -12,12 +12,14 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask, g
+from flask import Flask, current_app, g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from huddles import create_app
 from huddles.auth.models import User
+from huddles.auth.sessions import Lifetimes, start_session
+from huddles.db import utcnow
 from huddles.extensions import db
 from huddles.i18n import compile_catalogs
 from huddles.org.models import Location, Organisation, RosterEntry, Shift
@@ -234,17 +236,33 @@ def world(make_location, make_user, make_shift) -> World:
     )
 
 
+def session_key_for(user: User, *, remember: bool = False, user_agent: str = "") -> str:
+    """A new server-side session of the person; its key is what the cookie carries."""
+    return start_session(
+        user,
+        now=utcnow(),
+        lifetimes=Lifetimes.from_config(current_app.config),
+        remember=remember,
+        user_agent=user_agent,
+    )
+
+
+def sign_in_client(client: FlaskClient, user: User | None) -> FlaskClient:
+    """Put a fresh server-side session of the person (or none) into the client's cookie."""
+    with client.session_transaction() as session:
+        session.clear()
+        if user is not None:
+            session["_user_id"] = session_key_for(user)
+            session["_fresh"] = True
+    return client
+
+
 @pytest.fixture
 def login(client: FlaskClient) -> Callable[[User | None], FlaskClient]:
     """Sign a person in on the test client without the (deliberately slow) password check."""
 
     def as_user(user: User | None) -> FlaskClient:
-        with client.session_transaction() as session:
-            session.clear()
-            if user is not None:
-                session["_user_id"] = user.get_id()
-                session["_fresh"] = True
-        return client
+        return sign_in_client(client, user)
 
     return as_user
 

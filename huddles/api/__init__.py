@@ -91,8 +91,11 @@ def date_arg(name: str, default: date | None = None, *, max_days_away: int = 366
 
 def page_args() -> tuple[int, int]:
     """`page` (from 1) and `per_page` (capped) of a paged list."""
-    page = int_arg("page") or 1
-    per_page = int_arg("per_page") or current_app.config["HUDDLES_PER_PAGE"]
+    page = int_arg("page")
+    per_page = int_arg("per_page")
+    # 0 is bad input, not "the default": only a missing value takes the default.
+    page = 1 if page is None else page
+    per_page = current_app.config["HUDDLES_PER_PAGE"] if per_page is None else per_page
     if page < 1:
         raise ApiError(400, _("page starts at 1."), field="page")
     if per_page < 1:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from huddles.reports import openapi as reports_openapi
+
 
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
@@ -155,6 +157,104 @@ def _json_body(properties: dict[str, Any], required: list[str]) -> dict[str, Any
     return {"required": bool(required), "content": {"application/json": {"schema": schema}}}
 
 
+INVALID = {
+    "422": {
+        "description": "Bad input; error.field names what to fix",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+}
+DISPLAY: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "location_id": {"type": "integer"},
+        "name": {"type": "string"},
+        "paired_at": {"type": "string", "format": "date-time"},
+        "last_seen_at": {"type": "string", "format": "date-time", "nullable": True},
+    },
+}
+SETTINGS_ENUM = ["hotel", "restaurant", "retail", "contact-centre", "other"]
+SCREENS_AND_LOCATIONS: dict[str, Any] = {
+    "/displays/pair": {
+        "post": {
+            "summary": "Pair the break-room screen that shows this code at /display",
+            "description": "Lead of that location or admin. The code is 6 capital letters and "
+            "digits, single-use, valid 15 minutes.",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["code", "location_id"],
+                            "properties": {
+                                "code": {"type": "string", "example": "K7QX4M"},
+                                "location_id": {"type": "integer"},
+                                "name": {"type": "string", "maxLength": 80},
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "201": {
+                    "description": "Paired",
+                    "content": {"application/json": {"schema": DISPLAY}},
+                },
+                **INVALID,
+                **ERRORS,
+            },
+        }
+    },
+    "/displays": {
+        "get": {
+            "summary": "The paired screens of a location (default: those you may lead)",
+            "parameters": [_param("location_id", kind="integer")],
+            "responses": {"200": _ok({"type": "array", "items": DISPLAY}), **ERRORS},
+        }
+    },
+    "/displays/{id}": {
+        "delete": {
+            "summary": "Unpair a screen: its credential stops working, it shows a new code",
+            "parameters": [_param("id", "path", "integer")],
+            "responses": {"200": _ok({"type": "object"}), **ERRORS},
+        }
+    },
+    "/locations/{id}": {
+        "patch": {
+            "summary": "Change a location (admins); a new webhook_url returns its "
+            "webhook_secret once",
+            "parameters": [_param("id", "path", "integer")],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "name": {"type": "string", "maxLength": 120},
+                                "timezone": {"type": "string", "example": "Europe/Berlin"},
+                                "locale": {
+                                    "type": "string",
+                                    "enum": ["en", "de", "ru", "pl", "ar"],
+                                },
+                                "setting": {"type": "string", "enum": SETTINGS_ENUM},
+                                "webhook_url": {
+                                    "type": "string",
+                                    "nullable": True,
+                                    "description": "public http(s) URL; empty or null: none",
+                                },
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {"200": _ok({"type": "object"}), **INVALID, **ERRORS},
+        }
+    },
+}
+
+
 def _topic_body(required: list[str]) -> dict[str, Any]:
     properties = {
         **TOPIC_FIELDS,
@@ -196,6 +296,30 @@ ATTENDANCE_RECORD = {
         "self_check_in": {"type": "boolean"},
         "marked_by_id": {"type": "integer", "nullable": True},
         "marked_at": {"type": "string", "format": "date-time"},
+    },
+}
+
+PERSON_REF = {
+    "type": "object",
+    "nullable": True,
+    "properties": {"user_id": {"type": "integer"}, "name": {"type": "string"}},
+}
+HUDDLE_RECORD = {
+    "type": "object",
+    "required": ["shift_id", "date", "status", "items", "attendance"],
+    "properties": {
+        "record_id": {"type": "string"},
+        "shift_id": {"type": "integer"},
+        "date": {"type": "string", "format": "date"},
+        "status": {"type": "string", "enum": ["planned", "running", "done", "ended", "missed"]},
+        "started_at": {"type": "string", "nullable": True},
+        "finished_at": {"type": "string", "nullable": True},
+        "duration_s": {"type": "integer", "nullable": True},
+        "led_by": PERSON_REF,
+        "items": {"type": "array", "items": {"type": "object"}},
+        "attendance": {"type": "array", "items": {"type": "object"}},
+        "notes": {"type": "string"},
+        "feedback": {"type": "string", "nullable": True},
     },
 }
 
@@ -576,8 +700,9 @@ def document() -> dict[str, Any]:
                     "responses": {"200": _ok(_ref("Page")), **ERRORS},
                 },
                 "post": {
-                    "description": "Create a topic (admins).",
-                    "requestBody": _topic_body(["slug", "kind", "title"]),
+                    "description": "Create a topic (admins). Without a slug, the title gives one "
+                    "(made unique with -2, -3 …).",
+                    "requestBody": _topic_body(["kind", "title"]),
                     "responses": {"201": _ok(_ref("Topic")), **ERRORS, **CONFLICT},
                 },
             },
@@ -705,5 +830,67 @@ def document() -> dict[str, Any]:
                     },
                 },
             },
+            **reports_openapi.paths(),
+            # The huddle's life and record (merged from the huddle feature; documented here so
+            # the completeness test holds).
+            "/shifts/{id}/huddle": {
+                "get": {
+                    "summary": "The huddle's record: covered, led by, when, who was there",
+                    "parameters": [SHIFT_ID, DATE, LANG],
+                    "responses": {"200": _ok(HUDDLE_RECORD), **ERRORS},
+                }
+            },
+            "/shifts/{id}/check-in": {
+                "post": {
+                    "summary": "Check yourself in while the huddle's check-in window is open",
+                    "parameters": [SHIFT_ID, DATE],
+                    "responses": {
+                        "200": _ok(ATTENDANCE_RECORD),
+                        **ERRORS,
+                        "409": {
+                            "description": "Outside the check-in window",
+                            "content": {"application/json": {"schema": _ref("Error")}},
+                        },
+                        "422": ERRORS["400"],
+                    },
+                }
+            },
+            "/shifts/{id}/feedback": {
+                "post": {
+                    "summary": "The room's verdict on the topic of that huddle (repeat replaces)",
+                    "parameters": [SHIFT_ID, DATE],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["topic"],
+                                    "properties": {
+                                        "topic": {"type": "string", "enum": ["up", "down"]}
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _ok(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "shift_id": {"type": "integer"},
+                                    "date": {"type": "string", "format": "date"},
+                                    "topic": {"type": "string", "nullable": True},
+                                    "feedback_at": {"type": "string", "nullable": True},
+                                },
+                            }
+                        ),
+                        **ERRORS,
+                        "409": ERRORS["400"],
+                        "422": ERRORS["400"],
+                    },
+                }
+            },
+            **SCREENS_AND_LOCATIONS,
         },
     }

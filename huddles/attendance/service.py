@@ -9,10 +9,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
+from huddles import signals
 from huddles.agenda import planning
 from huddles.agenda.models import Agenda
 from huddles.attendance.models import STATUSES, Attendance, CatchUp
@@ -223,6 +225,12 @@ def possible_visitors(shift: Shift, exclude: set[int]) -> list[tuple[int, str]]:
     return [(user_id, name) for user_id, name in rows if user_id not in exclude]
 
 
+def _changed(agenda_id: int) -> None:
+    """Tell the break-room screen (and whoever listens) that the huddle's attendance changed."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    signals.huddle_changed.send(app, agenda_id=agenda_id)
+
+
 def _record(agenda: Agenda, user_id: int) -> Attendance:
     return db.session.scalars(
         sa.select(Attendance)
@@ -316,6 +324,7 @@ def mark(
     )
     db.session.execute(statement)
     db.session.commit()
+    _changed(agenda.id)
     return _record(agenda, user.id)
 
 
@@ -326,17 +335,16 @@ def unmark(shift: Shift, day: date, user_id: Any, *, now: datetime) -> None:
     win = window_of(shift, day)
     if lifecycle.attendance_phase(win, now) in ("not-open", "closed"):
         _marking_agenda(shift, day, now=now)  # raises the reason
+    agenda = find_agenda(shift, day)
+    if agenda is None or agenda.status == "missed":
+        return
     db.session.execute(
         sa.delete(Attendance).where(
-            Attendance.user_id == user.id,
-            Attendance.agenda_id.in_(
-                sa.select(Agenda.id).where(
-                    Agenda.shift_id == shift.id, Agenda.day == day, Agenda.status != "missed"
-                )
-            ),
+            Attendance.user_id == user.id, Attendance.agenda_id == agenda.id
         )
     )
     db.session.commit()
+    _changed(agenda.id)
 
 
 def roster_for_day(shift: Shift, day: date, *, now: datetime) -> list[RosterRow]:
@@ -415,6 +423,7 @@ def check_in_self(
     )
     db.session.execute(statement)
     db.session.commit()
+    _changed(agenda.id)
     return _record(agenda, user.id)
 
 
@@ -444,7 +453,8 @@ def mark_caught_up(agenda: Agenda, user: User, *, now: datetime) -> None:
 
 
 def missed_huddles(user: User, *, now: datetime, days: int = 7) -> list[tuple[Agenda, Shift]]:
-    """Finished huddles of the person's shifts in the last `days` they neither attended nor read."""
+    """Huddles that took place on the person's shifts in the last `days` they neither attended
+    nor read."""
     since = (now - timedelta(days=days + 1)).date()
     went = sa.select(Attendance.id).where(
         Attendance.agenda_id == Agenda.id,
@@ -458,7 +468,8 @@ def missed_huddles(user: User, *, now: datetime, days: int = 7) -> list[tuple[Ag
         .join(RosterEntry, RosterEntry.shift_id == Shift.id)
         .where(
             RosterEntry.user_id == user.id,
-            Agenda.status == "done",
+            # It took place: finished by the lead, or left running and closed automatically.
+            Agenda.status.in_(("done", "ended")),
             Agenda.day >= since,
             ~sa.exists(went),
             ~sa.exists(read),

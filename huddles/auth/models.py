@@ -44,23 +44,38 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Staff make API tokens only when an admin allows it; leads and admins always may.
+    api_tokens_allowed: Mapped[bool] = mapped_column(default=False)
 
     organisation: Mapped[Organisation] = relationship()
     location: Mapped[Location | None] = relationship()
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+    sessions: Mapped[list[UserSession]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     @validates("email")
     def _lower_email(self, key: str, email: str) -> str:
         return email.strip().lower()
 
+    # The raw id of the server-side session being started (see auth.sessions.start_session);
+    # Flask-Login stores what get_id() returns in the signed cookie, and nothing else identifies it.
+    session_key = None  # type: str | None  (not a column)
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        if not self.session_key:
+            raise RuntimeError("sign in through auth.sessions.start_session")
+        return self.session_key
 
     @property
     def is_active(self) -> bool:
         return self.active
+
+    @property
+    def may_use_api_tokens(self) -> bool:
+        return self.role != "staff" or self.api_tokens_allowed
 
     @property
     def is_admin(self) -> bool:
@@ -106,3 +121,21 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class UserSession(db.Model):
+    """A signed-in browser: the cookie carries a random id, the table keeps its SHA-256."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    user_agent: Mapped[str] = mapped_column(sa.String(300), default="")
+    ip_address: Mapped[str] = mapped_column(sa.String(64), default="")
+
+    user: Mapped[User] = relationship(back_populates="sessions")

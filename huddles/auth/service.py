@@ -12,6 +12,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from huddles.auth.models import ROLES, ApiToken, User, hash_token
+from huddles.auth.sessions import end_everything
 from huddles.config import LOCALES
 from huddles.db import utcnow
 from huddles.extensions import db
@@ -124,25 +125,32 @@ def update_user(
     return user
 
 
-def set_active(user: User, active: bool) -> None:
-    """Deactivate (ending every session and token use) or reactivate a person; commits."""
+def set_active(user: User, active: bool, now: datetime | None = None) -> None:
+    """Deactivate or reactivate a person; commits.
+
+    Deactivation ends every session and revokes every API token for good: reactivating the
+    person brings none of them back.
+    """
     user.active = active
     if not active:
         user.session_version = (user.session_version or 0) + 1
+        end_everything(user, now or utcnow())
     db.session.commit()
 
 
-def change_password(user: User, password: str) -> None:
-    """Set a new password; every other session of the person ends. Commits."""
+def change_password(user: User, password: str, now: datetime | None = None) -> None:
+    """Set a new password; every session and API token of the person ends. Commits."""
     check_password_strength(password)
     user.set_password(password)
+    end_everything(user, now or utcnow())
     db.session.commit()
 
 
-def reset_password(user: User) -> None:
-    """Clear the password and end every session; the person sets a new one from a link. Commits."""
+def reset_password(user: User, now: datetime | None = None) -> None:
+    """Clear the password, end every session and token; a link sets a new one. Commits."""
     user.password_hash = None
     user.session_version = (user.session_version or 0) + 1
+    end_everything(user, now or utcnow())
     db.session.commit()
 
 
@@ -172,6 +180,18 @@ def user_for_set_password_token(token: str, secret_key: str, max_age: int) -> Us
     if user is None or not user.active or user.session_version != data.get("v"):
         return None
     return user
+
+
+def allow_api_tokens(user: User, allowed: bool, now: datetime) -> None:
+    """Let a staff member make API tokens, or stop them: their tokens are revoked. Commits."""
+    user.api_tokens_allowed = allowed
+    if not allowed and user.role == "staff":
+        db.session.execute(
+            sa.update(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+    db.session.commit()
 
 
 def issue_api_token(user: User, name: str = "") -> str:

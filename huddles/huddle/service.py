@@ -161,7 +161,12 @@ def huddle_screen(
 def _agenda(shift: Shift, day: date, now: datetime, actor: User) -> Agenda:
     """The agenda of (shift, day): made (and opened) only while its day has not passed."""
     attendance_service.check_day(shift, day, now)
-    found = attendance_service.find_agenda(shift, day)
+    found = db.session.scalar(
+        sa.select(Agenda)
+        .where(Agenda.shift_id == shift.id, Agenda.day == day)
+        .options(selectinload(Agenda.items))
+        .execution_options(populate_existing=True)
+    )
     if found is None and attendance_service.window_of(shift, day).is_over(now):
         raise NoHuddle("date", _("No huddle was planned for %(day)s.", day=day.isoformat()))
     if found is not None and found.opened_at is not None:
@@ -410,7 +415,6 @@ def check_in(token: str, user: User, *, now: datetime) -> tuple[Agenda, Shift]:
     """Check a person in with a token from the screen: they must be on the shift's roster."""
     agenda, shift = check_in_target(token, user, now=now)
     attendance_service.check_in_self(shift, agenda, user, now=now, via="qr")
-    _send(signals.huddle_changed, agenda_id=agenda.id)
     return agenda, shift
 
 

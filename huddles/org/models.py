@@ -50,6 +50,9 @@ class Location(db.Model):
     timezone: Mapped[str] = mapped_column(sa.String(64))
     locale: Mapped[str] = mapped_column(sa.String(8), default="en")
     setting: Mapped[str] = mapped_column(sa.String(20), default="other")
+    # Where the day's agenda and each huddle's summary are posted, and the key that signs them.
+    webhook_url: Mapped[str | None] = mapped_column(sa.String(500))
+    webhook_secret: Mapped[str | None] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organisation: Mapped[Organisation] = relationship(back_populates="locations")

@@ -55,6 +55,33 @@ def prune_job_runs(now: datetime) -> str:
     return f"pruned {result.rowcount} job run(s)"
 
 
+def prune_sessions(now: datetime) -> str:
+    """Forget sign-in sessions that have ended (idle or past their absolute limit)."""
+    from huddles.auth.sessions import Lifetimes
+    from huddles.auth.sessions import prune_sessions as prune
+
+    count = prune(now, Lifetimes.from_config(current_app.config))
+    return f"pruned {count} ended session(s)"
+
+
+def deliver_webhooks(now: datetime) -> str:
+    """Queue the day's agendas and the finished huddles' summaries, then send what is due."""
+    from huddles.webhooks.service import run
+
+    return run(now, current_app.config)
+
+
+def prune_displays(now: datetime) -> str:
+    """Forget unpaired screens nobody has looked at for two days."""
+    from huddles.displays.service import prune_unpaired
+
+    return f"forgot {prune_unpaired(now)} unpaired screen(s)"
+
+
+def every_minute(now: datetime) -> str:
+    return now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
+
+
 def hourly(now: datetime) -> str:
     return now.astimezone(UTC).strftime("%Y-%m-%dT%H")
 
@@ -90,6 +117,9 @@ JOBS: tuple[Job, ...] = (
         every_five_minutes,
         True,
     ),
+    Job("prune-sessions", {"trigger": "cron", "minute": 41}, prune_sessions, hourly),
+    Job("deliver-webhooks", {"trigger": "cron", "second": 7}, deliver_webhooks, every_minute),
+    Job("prune-displays", {"trigger": "cron", "hour": 3, "minute": 23}, prune_displays, daily),
 )
 
 
@@ -158,13 +188,12 @@ def _run_in_app(app: Flask, name: str) -> None:
             db.session.remove()
 
 
-def build_scheduler(app: Flask, *, blocking: bool = False) -> Any:
-    """The one scheduler of a process (BlockingScheduler for `flask scheduler run`)."""
-    from apscheduler.schedulers.background import BackgroundScheduler
+def build_scheduler(app: Flask) -> Any:
+    """The scheduler of `flask scheduler run`: it blocks its own process (no background thread,
+    so it can never end up inside a web worker)."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    cls = BlockingScheduler if blocking else BackgroundScheduler
-    scheduler = cls(
+    scheduler = BlockingScheduler(
         timezone=UTC,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600},
     )

@@ -18,6 +18,7 @@ from huddles.topics import service
 from huddles.topics.files import TRANSLATION_LANGUAGES
 from huddles.topics.models import KINDS, Topic, TopicRevision
 from huddles.topics.rendering import localized, render_markdown
+from huddles.topics.slugs import free_slug
 from huddles.validation import FieldError
 
 bp = Blueprint("topics_api", __name__, url_prefix="/api/v1")
@@ -135,10 +136,21 @@ def get_topic(slug: str):
 def create_topic():
     require_role("admin")
     data = json_body()
-    try:
-        topic = service.create_topic(data, current_user, utcnow())
-    except FieldError as error:
-        raise _field_error(error) from None
+    derive = not data.get("slug") and isinstance(data.get("title"), str)
+    # Without a slug the title gives one; a race for the same free slug tries the next one.
+    for _attempt in range(3):
+        if derive:
+            data = {**data, "slug": free_slug(data["title"])}
+        try:
+            topic = service.create_topic(data, current_user, utcnow())
+            break
+        except service.Conflict as error:
+            if not derive or error.field != "slug":
+                raise _field_error(error) from None
+        except FieldError as error:
+            raise _field_error(error) from None
+    else:
+        raise ApiError(409, _("Another topic took that slug at the same time; try again."))
     assert topic.current_revision is not None
     response = jsonify(topic_json(topic, topic.current_revision, "en"))
     response.status_code = 201

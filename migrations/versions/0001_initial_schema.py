@@ -31,6 +31,8 @@ def upgrade():
     sa.Column('timezone', sa.String(length=64), nullable=False),
     sa.Column('locale', sa.String(length=8), nullable=False),
     sa.Column('setting', sa.String(length=20), nullable=False),
+    sa.Column('webhook_url', sa.String(length=500), nullable=True),
+    sa.Column('webhook_secret', sa.String(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("setting IN ('hotel', 'restaurant', 'retail', 'contact-centre', 'other')", name=op.f('ck_locations_setting')),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_locations_organisation_id_organisations')),
@@ -69,6 +71,7 @@ def upgrade():
     sa.Column('session_version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('api_tokens_allowed', sa.Boolean(), nullable=False),
     sa.CheckConstraint("role = 'admin' OR location_id IS NOT NULL", name=op.f('ck_users_location_required')),
     sa.CheckConstraint("role IN ('admin', 'lead', 'staff')", name=op.f('ck_users_role')),
     sa.ForeignKeyConstraint(['location_id'], ['locations.id'], name=op.f('fk_users_location_id_locations'), ondelete='SET NULL'),
@@ -370,14 +373,92 @@ def upgrade():
     with op.batch_alter_table('stories', schema=None) as batch_op:
         batch_op.create_index('ix_stories_organisation_status_created', ['organisation_id', 'status', 'created_at'], unique=False)
         batch_op.create_index('ix_stories_teller_created', ['teller_id', 'created_at'], unique=False)
+    # --- Server-side sessions (auth) ---
+    op.create_table('user_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('key_hash', sa.String(length=64), nullable=False),
+    sa.Column('remember', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('user_agent', sa.String(length=300), nullable=False),
+    sa.Column('ip_address', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_sessions_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_user_sessions')),
+    sa.UniqueConstraint('key_hash', name=op.f('uq_user_sessions_key_hash'))
+    )
+    with op.batch_alter_table('user_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_sessions_expires_at'), ['expires_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_user_sessions_user_id'), ['user_id'], unique=False)
+    # --- Break-room screens (displays) ---
+    op.create_table('displays',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('code', sa.String(length=6), nullable=True),
+    sa.Column('code_expires_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('location_id', sa.Integer(), nullable=True),
+    sa.Column('name', sa.String(length=80), nullable=False),
+    sa.Column('paired_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('paired_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint('(location_id IS NULL AND code IS NOT NULL) OR (location_id IS NOT NULL AND code IS NULL)', name=op.f('ck_displays_paired_or_code')),
+    sa.ForeignKeyConstraint(['location_id'], ['locations.id'], name=op.f('fk_displays_location_id_locations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['paired_by_id'], ['users.id'], name=op.f('fk_displays_paired_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_displays')),
+    sa.UniqueConstraint('code', name=op.f('uq_displays_code')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_displays_token_hash'))
+    )
+    with op.batch_alter_table('displays', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_displays_location_id'), ['location_id'], unique=False)
+    op.create_table('display_states',
+    sa.Column('location_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('agenda_id', sa.Integer(), nullable=True),
+    sa.Column('slot', sa.Integer(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['agenda_id'], ['agendas.id'], name=op.f('fk_display_states_agenda_id_agendas'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['location_id'], ['locations.id'], name=op.f('fk_display_states_location_id_locations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('location_id', name=op.f('pk_display_states'))
+    )
+
+    # --- Webhook deliveries (webhooks) ---
+    op.create_table('webhook_deliveries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('location_id', sa.Integer(), nullable=False),
+    sa.Column('event', sa.String(length=16), nullable=False),
+    sa.Column('event_key', sa.String(length=80), nullable=False),
+    sa.Column('url', sa.String(length=500), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_attempt_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('response_status', sa.Integer(), nullable=True),
+    sa.Column('last_error', sa.String(length=300), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('delivered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("event IN ('agenda', 'summary', 'test')", name=op.f('ck_webhook_deliveries_event')),
+    sa.CheckConstraint("status IN ('pending', 'delivered', 'failed')", name=op.f('ck_webhook_deliveries_status')),
+    sa.ForeignKeyConstraint(['location_id'], ['locations.id'], name=op.f('fk_webhook_deliveries_location_id_locations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_deliveries')),
+    sa.UniqueConstraint('location_id', 'event', 'event_key', name=op.f('uq_webhook_deliveries_location_id_event_event_key'))
+    )
+    with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
+        batch_op.create_index('ix_webhook_deliveries_due', ['status', 'next_attempt_at'], unique=False)
 
     # ### end Alembic commands ###
 
 
 def downgrade():
     op.drop_table('stories')
+    op.drop_table('user_sessions')
     with op.batch_alter_table('topics', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_topics_current_revision_id_topic_revisions'), type_='foreignkey')
+    op.drop_table('webhook_deliveries')
+    op.drop_table('display_states')
+    op.drop_table('displays')
     op.drop_table('kudos')
     op.drop_table('catch_ups')
     op.drop_table('attendance')

@@ -22,13 +22,21 @@ PUBLIC = {
     "auth.login",
     "auth.logout",
     "auth.set_password",
+    "auth.choose_password",
+    "auth.forgot_password",
     "api.health",
     "api.openapi",
     "static",
+    "displays.screen",
+    "displays.state",
+    "pwa.manifest",
+    "pwa.favicon",
+    "pwa.service_worker",
 }
 # Routes that staff may use (read or post) at their own location; everything else under /admin
 # and every write that is not listed here is for leads and admins only.
 STAFF_WRITES = {"auth.account", "auth.revoke_token", "auth.logout", "kudos.wall", "kudos.give"}
+STAFF_WRITES |= {"auth.end_other_sessions", "auth.change_password"}
 
 
 def _today(world: World) -> str:
@@ -80,6 +88,22 @@ def _other_story(world: World) -> int:
     return story.id
 
 
+def _other_display(world: World) -> int:
+    """A screen paired at the other location (made once per test)."""
+    import sqlalchemy as sa
+
+    from huddles.displays.models import Display
+    from huddles.extensions import db
+
+    found = db.session.scalar(sa.select(Display.id).where(Display.location_id == world.there.id))
+    if found is not None:
+        return found
+    display = Display(token_hash="0" * 64, location_id=world.there.id, name="Bistro TV")
+    db.session.add(display)
+    db.session.commit()
+    return display.id
+
+
 # For each URL variable: a function of the world giving the value that points at the OTHER
 # location (where the signed-in lead and staff have no business).
 ROUTE_VALUES: dict[str, Callable[[World], Any]] = {
@@ -97,6 +121,7 @@ ROUTE_VALUES: dict[str, Callable[[World], Any]] = {
     "slug": lambda w: "not-a-topic",
     "number": lambda w: 999_999,
     "pin_id": lambda w: 999_999,
+    "display_id": _other_display,
 }
 
 

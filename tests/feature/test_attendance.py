@@ -14,6 +14,7 @@ from huddles.agenda.planning import get_agenda
 from huddles.attendance.models import Attendance
 from huddles.db import utcnow
 from huddles.extensions import db
+from tests.conftest import session_key_for
 
 # Inside the huddle's window of the world's Early shift (see conftest.IN_THE_EARLY_SHIFT).
 pytestmark = pytest.mark.usefixtures("clock")
@@ -180,7 +181,7 @@ def test_many_taps_from_several_devices_lose_nothing_and_make_no_duplicates(app,
     people += [make_user("staff", world.here, name=f"Extra {n}") for n in range(9)]
     # The day's agenda exists (the huddle screen made it); the taps race on attendance only.
     get_agenda(world.shift, today(world), now=utcnow())
-    lead_id = world.lead.get_id()
+    lead_id = session_key_for(world.lead)
     targets = [(person.id, url(world, person.id)) for person in people]
     errors: list[str] = []
     barrier = threading.Barrier(6)

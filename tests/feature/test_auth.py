@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from huddles.auth import service
 from huddles.auth.models import ApiToken, User
+from huddles.db import utcnow
 from huddles.extensions import db
 from tests.conftest import PASSWORD, csrf_token_from
 
@@ -72,13 +73,18 @@ def test_sign_in_starts_a_new_session(client, person):
         assert "planted" not in session
 
 
-def test_remember_me_sets_a_short_lived_http_only_cookie(client, person):
-    response = sign_in(client, "sam@example.com", PASSWORD, remember="y")
-    cookie = next(
-        c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember_token")
-    )
-    assert "HttpOnly" in cookie
-    assert "SameSite=Lax" in cookie
+def _session_cookie(response):
+    return next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+
+
+def test_remember_me_keeps_the_http_only_cookie_beyond_the_browser_session(client, person):
+    kept = _session_cookie(sign_in(client, "sam@example.com", PASSWORD, remember="y"))
+    assert "HttpOnly" in kept
+    assert "SameSite=Lax" in kept
+    assert "Expires=" in kept
+    client.post("/logout")
+    plain = _session_cookie(sign_in(client, "sam@example.com", PASSWORD))
+    assert "Expires=" not in plain
 
 
 def test_sign_out_needs_a_post(client, person, login):
@@ -102,22 +108,26 @@ def test_an_invite_link_works_once(app, client, make_user, make_location):
     invited = make_user("staff", make_location())
     token = service.make_set_password_token(invited, app.config["SECRET_KEY"])
     form = {"password": "a brand new secret", "confirm": "a brand new secret"}
-    assert client.post(f"/set-password/{token}", data=form).status_code == 302
+    landing = client.get(f"/set-password/{token}")
+    assert landing.headers["Location"] == "/set-password"  # the token leaves the URL at once
+    assert client.post("/set-password", data=form).status_code == 302
     assert db.session.get(User, invited.id).check_password("a brand new secret")
     client.post("/logout")
-    assert client.get(f"/set-password/{token}").status_code == 404
+    assert client.get(f"/set-password/{token}", follow_redirects=True).status_code == 404
 
 
 def test_a_short_password_is_refused_next_to_the_field(app, client, make_user, make_location):
     invited = make_user("staff", make_location())
     token = service.make_set_password_token(invited, app.config["SECRET_KEY"])
-    response = client.post(f"/set-password/{token}", data={"password": "short", "confirm": "short"})
+    client.get(f"/set-password/{token}")
+    response = client.post("/set-password", data={"password": "short", "confirm": "short"})
     assert 'class="error"' in response.get_data(as_text=True)
     assert db.session.get(User, invited.id).password_hash is None
 
 
 def test_a_tampered_invite_link_is_refused(client):
-    assert client.get("/set-password/not-a-token").status_code == 404
+    assert client.get("/set-password/not-a-token", follow_redirects=True).status_code == 404
+    assert client.get("/set-password").status_code == 404
 
 
 def test_api_token_authenticates_and_is_stored_hashed(client, person):
@@ -154,6 +164,7 @@ def test_a_token_of_a_deactivated_person_stops_working(client, person):
 
 
 def test_people_manage_their_own_tokens_on_the_account_page(client, person, login):
+    service.allow_api_tokens(person, True, utcnow())
     login(person)
     page = client.post("/account", data={"action": "token", "token-name": "laptop"})
     token = db.session.scalar(sa.select(ApiToken))

@@ -216,3 +216,24 @@ def test_the_screen_shows_one_count_with_visitors_and_excused(
     html = client.get(f"/huddle/{world.shift.id}/{TODAY.isoformat()}").get_data(as_text=True)
     # Roster of 3 less one excused, plus the visitor: 2 of 3 here.
     assert re.search(r'js-here-count">2</span> / <span class="js-expected-count">3<', html)
+
+
+def test_every_mark_tells_the_screen(client, world, login):
+    from huddles import signals
+
+    seen: list[int] = []
+
+    def receiver(sender, agenda_id):
+        seen.append(agenda_id)
+
+    signals.huddle_changed.connect(receiver)
+    try:
+        login(world.lead)
+        client.put(mark_url(world, world.staff.id), json={"status": "present"})
+        client.delete(mark_url(world, world.staff.id))
+        login(world.colleague)
+        client.post(check_in_url(world.shift))
+    finally:
+        signals.huddle_changed.disconnect(receiver)
+    agenda_id = db.session.scalar(sa.select(Agenda.id))
+    assert seen == [agenda_id, agenda_id, agenda_id]

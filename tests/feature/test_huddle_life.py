@@ -227,3 +227,26 @@ def test_an_ended_huddle_cannot_be_finished_afterwards(client, world, login):
     assert response.status_code == 409
     assert "closed automatically" in response.get_json()["error"]["message"]
     assert agenda_of(world.shift).status == "ended"
+
+
+def test_an_ended_huddle_says_why_and_has_no_made_up_duration(client, world, login, clock):
+    login(world.lead)
+    start(client, world)
+    close(IN_THE_EARLY_SHIFT + timedelta(minutes=20))
+    body = client.get(f"/api/v1/shifts/{world.shift.id}/huddle?date={TODAY.isoformat()}").get_json()
+    assert body["status"] == "ended"
+    assert body["closed_reason"] == "overran"
+    assert body["finished_at"].startswith("2026-12-02T07:50")
+    assert body["duration_s"] is None, "nobody knows when it really ended"
+    html = client.get(page(world) + "/record").get_data(as_text=True)
+    assert "closed automatically: it ran far past its planned length" in html
+
+
+def test_a_huddle_that_ended_counts_as_held_for_who_missed_it(client, world, login):
+    from huddles.attendance.service import missed_huddles
+
+    login(world.lead)
+    start(client, world)
+    close(IN_THE_EARLY_SHIFT + timedelta(minutes=20))
+    missed = missed_huddles(world.staff, now=IN_THE_EARLY_SHIFT + timedelta(hours=1))
+    assert [agenda.day for agenda, _shift in missed] == [TODAY]

@@ -8,7 +8,6 @@ import pytest
 
 from huddles.agenda.days import shift_day, shift_start
 from huddles.scheduler import JOBS, build_scheduler
-from huddles.scheduler.cli import should_run_in_process
 
 
 def at(text: str) -> datetime:
@@ -67,28 +66,6 @@ def test_the_zone_is_the_locations(app, world, make_location, make_shift):
     shift = make_shift(tokyo, "Morning", time(7, 0), minutes=300)
     # 23:00 UTC on 1 March is 08:00 on 2 March in Tokyo.
     assert shift_day(shift, at("2026-03-01T23:00")) == date(2026, 3, 2)
-
-
-@pytest.mark.parametrize(
-    ("reload", "debug", "run_main", "enabled", "expected"),
-    [
-        (None, False, None, True, True),  # `make run`: no reloader, one process
-        (None, True, None, True, False),  # the reloader's watcher: never
-        (None, True, "true", True, True),  # the reloader's child serves: once
-        (True, False, "true", True, True),
-        (False, True, None, True, True),
-        (None, False, None, False, False),  # not asked for
-    ],
-)
-def test_the_in_process_scheduler_starts_in_one_process_only(
-    monkeypatch, reload, debug, run_main, enabled, expected
-):
-    monkeypatch.setenv("FLASK_DEBUG", "1" if debug else "0")
-    if run_main:
-        monkeypatch.setenv("WERKZEUG_RUN_MAIN", run_main)
-    else:
-        monkeypatch.delenv("WERKZEUG_RUN_MAIN", raising=False)
-    assert should_run_in_process(reload, enabled) is expected
 
 
 def test_the_scheduler_holds_every_job_of_the_table(app):

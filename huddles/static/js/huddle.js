@@ -82,6 +82,7 @@
     try { history.replaceState(null, "", "#slot-" + index); } catch (e) { /* file:// */ }
     fit(slots[index]);
     tick();
+    document.dispatchEvent(new CustomEvent("huddle:slot", { detail: { index: index, status: status } }));
   }
 
   // Shrink a long slot's type until it fits the screen: nobody scrolls a TV.
@@ -219,6 +220,7 @@
     var finishForm = $(".js-finish-form");
     if (finishForm) finishForm.hidden = value !== "running" || current === last;
     if (slots.length) fit(slots[current]);
+    document.dispatchEvent(new CustomEvent("huddle:slot", { detail: { index: current, status: value } }));
   }
 
   function start() {
@@ -362,6 +364,7 @@
       var chip = document.createElement("button");
       chip.type = "button";
       chip.className = "person";
+      chip.dir = "auto";
       chip.dataset.userId = row.user_id;
       chip.textContent = row.name;
       li.appendChild(chip);

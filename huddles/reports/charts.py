@@ -1,0 +1,124 @@
+"""Small accessible SVG charts drawn on the server: no script, no inline style (the CSP forbids
+both); colours come from classes in reports.css. Every chart carries a title and a description,
+and each bar its own <title>, so a screen reader can read it; the page shows the numbers as a
+table beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import count
+
+from markupsafe import Markup, escape
+
+_ids = count(1)
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    # Shown after the bar; the value formatted, by default.
+    text: str | None = None
+    # A CSS class for the bar (e.g. "bar-low" below a goal).
+    tone: str = ""
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+def bar_chart(
+    title: str,
+    bars: Sequence[Bar],
+    *,
+    maximum: float | None = None,
+    description: str = "",
+    label_width: int = 150,
+    width: int = 440,
+    row: int = 26,
+    formatter: Callable[[float], str] = _fmt,
+) -> Markup:
+    """Horizontal bars, one row each: the label, the bar, the value."""
+    uid = next(_ids)
+    top = maximum if maximum is not None else max((b.value for b in bars), default=0) or 1
+    height = max(row * len(bars), row) + 8
+    plot = width - label_width - 70
+    parts = [
+        f'<svg class="chart chart-bars" role="img" viewBox="0 0 {width} {height}" '
+        f'aria-labelledby="chart-{uid}-title chart-{uid}-desc" '
+        f'xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="chart-{uid}-title">{escape(title)}</title>',
+        f'<desc id="chart-{uid}-desc">{escape(description)}</desc>',
+    ]
+    if not bars:
+        parts.append(f'<text class="chart-empty" x="0" y="{row - 8}">–</text>')
+    for index, bar in enumerate(bars):
+        y = index * row + 4
+        length = 0.0 if top <= 0 else max(0.0, min(1.0, bar.value / top)) * plot
+        text = bar.text if bar.text is not None else formatter(bar.value)
+        label = bar.label if len(bar.label) <= 18 else bar.label[:17] + "…"
+        tone = f" {escape(bar.tone)}" if bar.tone else ""
+        parts.append(
+            f"<g><title>{escape(bar.label)}: {escape(text)}</title>"
+            f'<text class="chart-label" x="{label_width - 8}" y="{y + row * 0.62:.1f}" '
+            f'text-anchor="end">{escape(label)}</text>'
+            f'<rect class="chart-track" x="{label_width}" y="{y + 4}" width="{plot}" '
+            f'height="{row - 10}" rx="3"/>'
+            f'<rect class="chart-bar{tone}" x="{label_width}" y="{y + 4}" width="{length:.1f}" '
+            f'height="{row - 10}" rx="3"/>'
+            f'<text class="chart-value" x="{label_width + length + 6:.1f}" '
+            f'y="{y + row * 0.62:.1f}">{escape(text)}</text></g>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704  (every text in it went through escape())
+
+
+def column_chart(
+    title: str,
+    bars: Sequence[Bar],
+    *,
+    maximum: float | None = None,
+    description: str = "",
+    width: int = 440,
+    height: int = 180,
+    formatter: Callable[[float], str] = _fmt,
+) -> Markup:
+    """Vertical columns over time (a trend by week): the label under, the value above."""
+    uid = next(_ids)
+    top = maximum if maximum is not None else max((b.value for b in bars), default=0) or 1
+    plot_height = height - 44
+    slot = width / max(len(bars), 1)
+    column = min(48.0, slot * 0.7)
+    parts = [
+        f'<svg class="chart chart-columns" role="img" viewBox="0 0 {width} {height}" '
+        f'aria-labelledby="chart-{uid}-title chart-{uid}-desc" '
+        f'xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="chart-{uid}-title">{escape(title)}</title>',
+        f'<desc id="chart-{uid}-desc">{escape(description)}</desc>',
+        f'<line class="chart-axis" x1="0" y1="{plot_height + 20}" x2="{width}" '
+        f'y2="{plot_height + 20}"/>',
+    ]
+    for index, bar in enumerate(bars):
+        x = index * slot + (slot - column) / 2
+        size = 0.0 if top <= 0 else max(0.0, min(1.0, bar.value / top)) * plot_height
+        y = plot_height + 20 - size
+        text = bar.text if bar.text is not None else formatter(bar.value)
+        tone = f" {escape(bar.tone)}" if bar.tone else ""
+        middle = x + column / 2
+        parts.append(
+            f"<g><title>{escape(bar.label)}: {escape(text)}</title>"
+            f'<rect class="chart-bar{tone}" x="{x:.1f}" y="{y:.1f}" width="{column:.1f}" '
+            f'height="{size:.1f}" rx="3"/>'
+            f'<text class="chart-value" x="{middle:.1f}" y="{y - 5:.1f}" '
+            f'text-anchor="middle">{escape(text)}</text>'
+            f'<text class="chart-label" x="{middle:.1f}" y="{height - 6}" '
+            f'text-anchor="middle">{escape(bar.label)}</text></g>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704  (every text in it went through escape())
+
+
+def percent(value: float | None) -> str:
+    """0.825 -> "83 %"; None (nothing to measure) -> "–"."""
+    return "–" if value is None else f"{round(value * 100)} %"

@@ -1,0 +1,89 @@
+"""The SVG chart helper: accessible, escaped, proportional, no script and no inline style."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET  # noqa: S405  (our own SVG, not untrusted input)
+
+import pytest
+
+from huddles.reports.charts import Bar, bar_chart, column_chart, percent
+from huddles.reports.csv import safe_cell, to_csv
+
+NS = {"svg": "http://www.w3.org/2000/svg"}
+
+
+def parse(svg: str) -> ET.Element:
+    return ET.fromstring(svg)  # noqa: S314  (our own SVG, not untrusted input)
+
+
+@pytest.mark.parametrize("chart", [bar_chart, column_chart])
+def test_a_chart_is_valid_accessible_svg(chart):
+    svg = str(chart("Rate by week", [Bar("W1", 0.5, "50 %"), Bar("W2", 1.0, "100 %")], maximum=1))
+    root = parse(svg)
+    assert root.get("role") == "img"
+    title_id, desc_id = root.get("aria-labelledby").split()
+    assert root.find("svg:title", NS).get("id") == title_id
+    assert root.find("svg:title", NS).text == "Rate by week"
+    assert root.find("svg:desc", NS).get("id") == desc_id
+    assert [g.find("svg:title", NS).text for g in root.findall("svg:g", NS)] == [
+        "W1: 50 %",
+        "W2: 100 %",
+    ]
+    assert "<script" not in svg and "style" not in svg and " on" not in svg
+
+
+@pytest.mark.parametrize("chart", [bar_chart, column_chart])
+def test_bars_are_proportional_and_clamped(chart):
+    svg = str(chart("t", [Bar("a", 1), Bar("b", 2), Bar("c", 8)], maximum=4))
+    root = parse(svg)
+    attribute = "width" if chart is bar_chart else "height"
+    sizes = [
+        float(g.find("svg:rect[@class='chart-bar']", NS).get(attribute))
+        for g in root.findall("svg:g", NS)
+    ]
+    assert sizes[1] == pytest.approx(2 * sizes[0])
+    assert sizes[2] == pytest.approx(4 * sizes[0])  # 8 of at most 4: a full bar, not more
+
+
+def test_labels_are_escaped():
+    svg = str(bar_chart("<b>x</b>", [Bar('<img src=x onerror="1">', 1)]))
+    assert "<img" not in svg and "<b>" not in svg
+    parse(svg)
+
+
+def test_an_empty_chart_still_draws():
+    parse(str(bar_chart("Nothing", [])))
+    parse(str(column_chart("Nothing", [])))
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(None, "–"), (0, "0 %"), (0.825, "82 %"), (0.8251, "83 %"), (1, "100 %")]
+)
+def test_percent(value, text):
+    assert percent(value) == text
+
+
+@pytest.mark.parametrize(
+    ("cell", "text"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+49 30 1234", "'+49 30 1234"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("Zoë", "Zoë"),
+        (None, ""),
+        (3, "3"),
+        (0.5, "0.5"),
+        (True, "true"),
+    ],
+)
+def test_csv_cells_never_run_as_formulas(cell, text):
+    assert safe_cell(cell) == text
+
+
+def test_csv_has_a_header_and_quotes():
+    assert to_csv(["a", "b"], [["x,y", '"q"']]) == 'a,b\r\n"x,y","""q"""\r\n'
+    assert re.match(r"^a,b\r\n", to_csv(["a", "b"], []))
