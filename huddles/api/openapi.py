@@ -299,31 +299,6 @@ ATTENDANCE_RECORD = {
     },
 }
 
-PERSON_REF = {
-    "type": "object",
-    "nullable": True,
-    "properties": {"user_id": {"type": "integer"}, "name": {"type": "string"}},
-}
-HUDDLE_RECORD = {
-    "type": "object",
-    "required": ["shift_id", "date", "status", "items", "attendance"],
-    "properties": {
-        "record_id": {"type": "string"},
-        "shift_id": {"type": "integer"},
-        "date": {"type": "string", "format": "date"},
-        "status": {"type": "string", "enum": ["planned", "running", "done", "ended", "missed"]},
-        "started_at": {"type": "string", "nullable": True},
-        "finished_at": {"type": "string", "nullable": True},
-        "duration_s": {"type": "integer", "nullable": True},
-        "led_by": PERSON_REF,
-        "items": {"type": "array", "items": {"type": "object"}},
-        "attendance": {"type": "array", "items": {"type": "object"}},
-        "notes": {"type": "string"},
-        "feedback": {"type": "string", "nullable": True},
-    },
-}
-
-
 _PERSON = {
     "type": "object",
     "nullable": True,
@@ -831,66 +806,6 @@ def document() -> dict[str, Any]:
                 },
             },
             **reports_openapi.paths(),
-            # The huddle's life and record (merged from the huddle feature; documented here so
-            # the completeness test holds).
-            "/shifts/{id}/huddle": {
-                "get": {
-                    "summary": "The huddle's record: covered, led by, when, who was there",
-                    "parameters": [SHIFT_ID, DATE, LANG],
-                    "responses": {"200": _ok(HUDDLE_RECORD), **ERRORS},
-                }
-            },
-            "/shifts/{id}/check-in": {
-                "post": {
-                    "summary": "Check yourself in while the huddle's check-in window is open",
-                    "parameters": [SHIFT_ID, DATE],
-                    "responses": {
-                        "200": _ok(ATTENDANCE_RECORD),
-                        **ERRORS,
-                        "409": {
-                            "description": "Outside the check-in window",
-                            "content": {"application/json": {"schema": _ref("Error")}},
-                        },
-                        "422": ERRORS["400"],
-                    },
-                }
-            },
-            "/shifts/{id}/feedback": {
-                "post": {
-                    "summary": "The room's verdict on the topic of that huddle (repeat replaces)",
-                    "parameters": [SHIFT_ID, DATE],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["topic"],
-                                    "properties": {
-                                        "topic": {"type": "string", "enum": ["up", "down"]}
-                                    },
-                                }
-                            }
-                        },
-                    },
-                    "responses": {
-                        "200": _ok(
-                            {
-                                "type": "object",
-                                "properties": {
-                                    "shift_id": {"type": "integer"},
-                                    "date": {"type": "string", "format": "date"},
-                                    "topic": {"type": "string", "nullable": True},
-                                    "feedback_at": {"type": "string", "nullable": True},
-                                },
-                            }
-                        ),
-                        **ERRORS,
-                        "409": ERRORS["400"],
-                        "422": ERRORS["400"],
-                    },
-                }
-            },
             **SCREENS_AND_LOCATIONS,
         },
     }

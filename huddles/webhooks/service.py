@@ -32,7 +32,7 @@ from huddles.attendance import service as attendance_service
 from huddles.auth.models import User
 from huddles.extensions import db
 from huddles.kudos.models import Kudos
-from huddles.org.models import Location, RosterEntry, Shift
+from huddles.org.models import Location, Shift
 from huddles.validation import FieldError
 from huddles.webhooks import targets
 from huddles.webhooks.models import WebhookDelivery
@@ -209,16 +209,11 @@ def summary_message(agenda: Agenda) -> Message:
     shift = db.session.get(Shift, agenda.shift_id)
     assert shift is not None
     location = shift.location
-    attended, _caught_up = attendance_service.attendance_counts([agenda.id]).get(agenda.id, (0, 0))
-    roster_size = int(
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(RosterEntry)
-            .join(User, User.id == RosterEntry.user_id)
-            .where(RosterEntry.shift_id == shift.id, User.active.is_(True))
-        )
-        or 0
+    # The one way of counting "N of M here" (the huddle screen, its record and Today agree).
+    count = attendance_service.headcounts([agenda.id]).get(
+        agenda.id, attendance_service.Headcount(0, 0)
     )
+    attended, roster_size = count.here, count.expected
     kudos = db.session.execute(
         sa.select(Kudos.message, User.name)
         .join(User, User.id == Kudos.to_user_id)

@@ -92,16 +92,16 @@ def test_the_lead_runs_the_paired_screen_from_a_phone(live_server, browser, team
     phone.goto(f"{live_server}/huddle/{shift.id}/{day.isoformat()}")
     _shot(phone, "phone-huddle")
     phone.click(".js-start")
-    tv.wait_for_selector('.ds-huddle[data-status="running"]', timeout=3000)
+    tv.wait_for_selector('.ds-huddle[data-status="running"]', timeout=5000)
     phone.click(".js-next")
-    tv.wait_for_selector('.ds-slot[data-index="1"]:not([hidden])', timeout=1500)
+    tv.wait_for_selector('.ds-slot[data-index="1"]:not([hidden])', timeout=2000)
     assert "Thank you for taking the late check-in." in tv.inner_text(".ds-slot.is-current")
     phone.click(".js-next")
-    tv.wait_for_selector('.ds-slot[data-index="2"]:not([hidden])', timeout=1500)
+    tv.wait_for_selector('.ds-slot[data-index="2"]:not([hidden])', timeout=2000)
     assert tv.locator(".ds-slot:visible").count() == 1
     _shot(tv, "display-topic")
     phone.click(".js-prev")
-    tv.wait_for_selector('.ds-slot[data-index="1"]:not([hidden])', timeout=1500)
+    tv.wait_for_selector('.ds-slot[data-index="1"]:not([hidden])', timeout=2000)
 
     # The TV's own keys still work: a look at the next slot, until the lead moves again.
     tv.keyboard.press("ArrowRight")
@@ -109,7 +109,7 @@ def test_the_lead_runs_the_paired_screen_from_a_phone(live_server, browser, team
     assert tv.locator('.ds-slot[data-index="1"]').is_hidden()
     phone.click(".js-next")
     phone.click(".js-next")
-    tv.wait_for_selector('.ds-slot[data-index="3"]:not([hidden])', timeout=1500)
+    tv.wait_for_selector('.ds-slot[data-index="3"]:not([hidden])', timeout=2000)
 
     # The lead's attendance panel works on the phone.
     phone.click(".js-attendance")
@@ -177,4 +177,31 @@ def test_between_huddles_the_screen_is_calm(live_server, browser, world, make_sh
         assert "today's topic" in text.lower()
     page.wait_for_function("document.querySelector('.js-clock').textContent.length > 0")
     _shot(page, "display-idle")
+    context.close()
+
+
+def test_a_screen_that_loses_the_network_keeps_showing_the_huddle(live_server, browser, team):
+    world, shift, day = team
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    page.goto(live_server + "/display")
+    code = page.inner_text(".ds-pair-code").replace("\n", "").replace(" ", "")
+    from huddles.displays.service import pair
+
+    pair(code, world.here, actor=world.lead, now=utcnow())
+    page.wait_for_selector(".ds-huddle", timeout=5000)
+    # The service worker takes over, and the next visit of the page is kept in its cache.
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    page.reload()
+    page.wait_for_selector(".ds-huddle", timeout=5000)
+    context.set_offline(True)
+    page.wait_for_selector("#display-offline:not([hidden])", timeout=5000)
+    assert "Morning" in page.inner_text(".ds-huddle")
+    # Even a reload without any network shows the day's huddle, from the worker's cache.
+    page.reload()
+    page.wait_for_selector(".ds-huddle", timeout=5000)
+    assert "Morning" in page.inner_text(".ds-huddle")
+    page.wait_for_selector("#display-offline:not([hidden])", timeout=5000)
+    context.set_offline(False)
+    page.wait_for_selector("#display-offline[hidden]", state="attached", timeout=20000)
     context.close()

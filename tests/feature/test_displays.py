@@ -284,7 +284,7 @@ def test_follow_refuses_bad_input(client, login, world, soon, body, field):
     if field == "slot":
         body["date"] = datetime.now(ZoneInfo(world.here.timezone)).date().isoformat()
         day = datetime.fromisoformat(body["date"]).date()
-        from huddles.agenda.service import get_agenda
+        from huddles.agenda.planning import get_agenda
 
         get_agenda(soon, day, now=utcnow())
     login(world.lead)
