@@ -6,8 +6,9 @@ template that is at most 225 words for the 2-minute topic and 56 for the 30-seco
 
 A word is a run of letters or digits, which may be joined by an apostrophe or a hyphen
 ("don't", "10-5-3", "front-desk" are one word each). Markdown marks, dashes and other
-punctuation are not words. Counted are the title, the text and the question, and for a
-lexicon phrase also the words to avoid and what to say instead.
+punctuation are not words, nor are the addresses of links and images (their text is).
+Counted are the title, the text and the question, and for a lexicon phrase also the words
+to avoid and what to say instead.
 """
 
 from __future__ import annotations
@@ -23,11 +24,15 @@ from huddles.topics.files import TopicData
 WORDS_PER_MINUTE = 150
 READING_SHARE = 0.75
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+# "[text](https://...)" and "![alt](path)": only the text is read aloud; so are HTML tags not.
+_LINK_TARGET = re.compile(r"\]\([^)]*\)")
+_TAG = re.compile(r"<[^>]+>")
 
 
 def count_words(text: str | None) -> int:
     """The words of a text, by the rule above."""
-    return len(_WORD.findall(text or ""))
+    plain = _TAG.sub(" ", _LINK_TARGET.sub("] ", text or ""))
+    return len(_WORD.findall(plain))
 
 
 def reading_words(topic: TopicData) -> int:

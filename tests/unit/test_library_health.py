@@ -31,6 +31,8 @@ def data(slug: str, kind: str, **fields) -> TopicData:
         ("Добрый день, гость!", 3),
         ("مرحبا بكم", 2),
         ("-- --- *** ...", 0),
+        ("Read [the guide](https://example.com/a-long-path) now.", 4),
+        ("<em>two</em> words", 2),
     ],
 )
 def test_count_words(text: str, words: int) -> None:
