@@ -33,16 +33,14 @@ def topic_file(slug: str, kind: str, body: str = "A short body.", settings: str 
     return "\n".join(lines)
 
 
-def write_library(directory: Path, per_day: int, settings: str = "") -> None:
+def write_library(directory: Path, per_day: int, settings: str = "", prefix: str = "") -> None:
     for kind in set(THEMES):
         for n in range(per_day * THEMES.count(kind)):
-            (directory / f"{kind}-{n}.md").write_text(
-                topic_file(f"{kind}-{n}", kind, settings=settings)
-            )
+            slug = f"{prefix}{kind}-{n}"
+            (directory / f"{slug}.md").write_text(topic_file(slug, kind, settings=settings))
     for n in range(per_day * 7):
-        (directory / f"phrase-{n}.md").write_text(
-            topic_file(f"phrase-{n}", "lexicon", settings=settings)
-        )
+        slug = f"{prefix}phrase-{n}"
+        (directory / f"{slug}.md").write_text(topic_file(slug, "lexicon", settings=settings))
 
 
 def test_a_library_for_a_quarter_passes(app, runner, tmp_path):
@@ -90,3 +88,16 @@ def test_a_broken_file_is_named_and_fails(app, runner, tmp_path):
 def test_a_missing_directory_is_refused(app, runner, tmp_path):
     result = runner.invoke(args=["content", "check", str(tmp_path / "nope")])
     assert result.exit_code != 0 and "is not a directory" in result.output
+
+
+def test_other_places_are_reported_but_do_not_fail_the_check(app, runner, tmp_path):
+    # One universal library for a quarter, then a second quarter's worth for each named setting:
+    # a place of kind "other" hears only the universal topics and repeats first.
+    write_library(tmp_path, 7)
+    for setting in ("hotel", "restaurant", "retail", "contact-centre"):
+        write_library(tmp_path, 7, settings=setting, prefix=f"{setting}-")
+    result = runner.invoke(args=["content", "check", str(tmp_path), "--from", "2027-01-01"])
+    rows = {line.split()[0]: line for line in result.output.splitlines()[2:7]}
+    assert "< 91 days" in rows["other"] and "not counted" in rows["other"]
+    assert "< 91 days" not in rows["hotel"]
+    assert result.exit_code == 0, result.output
