@@ -52,8 +52,6 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,
-        # Only "keep me signed in" makes the cookie permanent; the server-side row decides.
-        "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
         # A session ends after 2 idle hours (a shared break-room screen left signed in after the
         # huddle is closed long before the next shift arrives) and 12 hours after sign-in (the
         # longest shift); "keep me signed in" lasts 14 days from sign-in, idle or not.
@@ -144,6 +142,13 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
             f"HUDDLES_ENV={environment!r} is not known: use 'production' or 'development' "
             "(lower case)."
         )
+    for name in ("HUDDLES_SESSION_IDLE", "HUDDLES_SESSION_MAX_AGE", "HUDDLES_REMEMBER_MAX_AGE"):
+        if not str(app.config[name]).isdigit() or int(app.config[name]) <= 0:
+            raise ConfigError(f"{name} must be a number of seconds, not {app.config[name]!r}.")
+    # "Keep me signed in" cookies last as long as their server-side session may.
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(
+        seconds=int(app.config["HUDDLES_REMEMBER_MAX_AGE"])
+    )
     key = app.config.get("SECRET_KEY")
     if environment == "production":
         problem = secret_key_problem(key)

@@ -96,9 +96,7 @@ def login():
             service.record_login(user, utcnow())
             return redirect(safe_next(request.args.get("next")) or url_for("main.today"))
     status = 200 if request.method == "GET" or not form.errors else 422
-    return render_template(
-        "auth/login.html", form=form, can_reset=True, mail=mail_configured()
-    ), status
+    return render_template("auth/login.html", form=form), status
 
 
 @bp.route("/logout", methods=["GET", "POST"])

@@ -181,6 +181,8 @@ form_bodies = st.dictionaries(st.sampled_from(FIELD_NAMES), hostile_text, max_si
 
 def _write_routes(app, world):
     for rule in _rules(app):
+        if rule.endpoint == "auth.logout":  # would sign the admin out for the routes after it
+            continue
         for method in sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"}):
             url = _url(app, rule, world).replace(str(world.there.id), str(world.here.id))
             yield method, url
@@ -217,3 +219,4 @@ def test_no_json_or_form_route_answers_hostile_input_with_a_5xx(
         )
         assert as_form.status_code < 500, f"{method} {url} form={form!r:.200}"
     db.session.rollback()
+    assert client.get("/api/v1/me").status_code == 200  # every route was tried as the admin

@@ -143,6 +143,14 @@ def test_session_lifetimes_come_from_the_environment(monkeypatch):
     lifetimes = Lifetimes.from_config(app.config)
     assert (lifetimes.idle.total_seconds(), lifetimes.max_age.total_seconds()) == (600, 3600)
     assert lifetimes.remember_max_age.days == 14
+    assert app.config["PERMANENT_SESSION_LIFETIME"].days == 14
+
+
+@pytest.mark.parametrize("value", ["12h", "0", "-5"])
+def test_a_session_lifetime_that_is_not_seconds_is_refused(monkeypatch, value):
+    monkeypatch.setenv("HUDDLES_SESSION_IDLE", value)
+    with pytest.raises(ConfigError, match="HUDDLES_SESSION_IDLE"):
+        create_app({"SECRET_KEY": GOOD_KEY})
 
 
 def test_production_sends_hsts_and_a_strict_base_uri(monkeypatch, tmp_path):
