@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.util import identity_key
 
 from huddles.agenda.models import Agenda
 from huddles.auth.models import User
@@ -275,12 +276,29 @@ def _roster_ids(shift_ids: list[int]) -> sa.Select[tuple[int]]:
     return sa.select(RosterEntry.user_id).where(RosterEntry.shift_id.in_(shift_ids))
 
 
+def _timezone_of_shift(shift_id: int) -> str:
+    """The shift's time zone: from the session when a page has loaded it, else one query."""
+    shift = db.session.identity_map.get(identity_key(Shift, shift_id))
+    if shift is not None:
+        state = sa.inspect(shift)
+        location = state.attrs.location.loaded_value if "location" not in state.unloaded else None
+        if isinstance(location, Location) and "timezone" not in sa.inspect(location).unloaded:
+            return location.timezone
+    return str(
+        db.session.scalar(
+            sa.select(Location.timezone)
+            .join(Shift, Shift.location_id == Location.id)
+            .where(Shift.id == shift_id)
+        )
+    )
+
+
 def kudos_for_huddle(agenda: Agenda) -> list[Kudos]:
     """Kudos to the shift's roster since its previous huddle, unread and not hidden, oldest first.
 
     Those already read out at this very agenda are included too (their read_out_agenda_id is
     agenda.id), so a huddle screen shown again after mark_read_out still lists them.
-    Two queries: the cut-off, then the kudos with giver and receiver loaded.
+    One query: the cut-off (the previous huddle's start, else a week back) is a subquery.
     """
     previous_start = (
         sa.select(sa.func.max(sa.func.coalesce(Agenda.started_at, Agenda.finished_at)))
@@ -291,15 +309,11 @@ def kudos_for_huddle(agenda: Agenda) -> list[Kudos]:
         )
         .scalar_subquery()
     )
-    row = db.session.execute(
-        sa.select(Location.timezone, previous_start)
-        .join(Shift, Shift.location_id == Location.id)
-        .where(Shift.id == agenda.shift_id)
-    ).one()
-    timezone, since = row
-    if since is None:
-        first_day = agenda.day - timedelta(days=HUDDLE_LOOKBACK_DAYS)
-        since = datetime.combine(first_day, time(), ZoneInfo(timezone))
+    first_day = agenda.day - timedelta(days=HUDDLE_LOOKBACK_DAYS)
+    fallback = datetime.combine(first_day, time(), ZoneInfo(_timezone_of_shift(agenda.shift_id)))
+    since = sa.func.coalesce(
+        previous_start, sa.bindparam("lookback", fallback, type_=Kudos.created_at.type)
+    )
     unread = sa.and_(Kudos.read_out_agenda_id.is_(None), Kudos.created_at >= since)
     query = (
         sa.select(Kudos)
