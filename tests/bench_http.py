@@ -87,7 +87,7 @@ def flask(env: dict[str, str], *args: str) -> str:
 
 
 def prepare_database(url: str, env: dict[str, str]) -> None:
-    """Create the bench database when missing; migrate it; load the library and the demo."""
+    """A fresh bench database: created anew each run, migrated, with the library and the demo."""
     import sqlalchemy as sa
 
     server, _, name = url.rpartition("/")
@@ -96,11 +96,8 @@ def prepare_database(url: str, env: dict[str, str]) -> None:
         isolation_level="AUTOCOMMIT",
     )
     with engine.connect() as connection:
-        exists = connection.scalar(
-            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
-        )
-        if not exists:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
     flask(env, "db", "upgrade")
     flask(env, "content", "import", "content")

@@ -170,6 +170,8 @@ class KudosPage:
     page: int
     per_page: int
     total: int
+    # True when `total` stopped at the count's bound: there are more than that.
+    more: bool = False
 
     @property
     def pages(self) -> int:
@@ -205,8 +207,13 @@ def kudos_page(
     since: date | None = None,
     page: int = 1,
     per_page: int = 20,
+    count_bound: int | None = None,
 ) -> KudosPage:
-    """One page of a location's kudos, newest first, names loaded (two queries)."""
+    """One page of a location's kudos, newest first, names loaded (two queries).
+
+    With `count_bound` the count stops after that many kudos beyond the page (a wall with years
+    of thank-yous is not counted in full on every view): `more` says there are more.
+    """
     since_at = None
     if since is not None and since > EPOCH:
         since_at = datetime.combine(since, time(), ZoneInfo(location.timezone))
@@ -217,7 +224,15 @@ def kudos_page(
         value=value,
         since=since_at,
     )
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    counted = query.with_only_columns(Kudos.id)
+    bound = None
+    if count_bound is not None:
+        bound = page * per_page + count_bound
+        counted = counted.limit(bound + 1)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted.subquery())) or 0
+    more = bound is not None and total > bound
+    if more:
+        total = bound or 0
     rows = db.session.scalars(
         query.options(
             joinedload(Kudos.giver), joinedload(Kudos.receiver), joinedload(Kudos.hidden_by)
@@ -226,7 +241,7 @@ def kudos_page(
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    return KudosPage(list(rows.unique()), page, per_page, total)
+    return KudosPage(list(rows.unique()), page, per_page, total, more)
 
 
 def colleagues(location: Location) -> list[User]:

@@ -212,3 +212,35 @@ def test_the_screen_headcount_is_the_one_rule(app, make_location, make_user, mak
     db.session.commit()
     rows = attendance.roster(shift, agenda)
     assert attendance.headcount_of(rows) == attendance.headcounts([agenda.id])[agenda.id]
+
+
+def test_the_wall_counts_its_kudos_only_so_far(app, make_location, make_user, make_shift):
+    from huddles.kudos.service import kudos_page
+
+    location, _lead, staff, _shift = grown_world(
+        make_location, make_user, make_shift, "Harbour", 3, 7
+    )
+    bounded = kudos_page(location, include_hidden=False, per_page=2, count_bound=2)
+    assert (bounded.total, bounded.more, len(bounded.items)) == (4, True, 2)
+    second = kudos_page(location, include_hidden=False, page=2, per_page=2, count_bound=2)
+    assert (second.total, second.more) == (6, True)
+    enough = kudos_page(location, include_hidden=False, per_page=2, count_bound=10)
+    assert (enough.total, enough.more, enough.pages) == (7, False, 4)
+    exact = kudos_page(location, include_hidden=False, per_page=2)
+    assert (exact.total, exact.more) == (7, False)
+
+
+def test_the_wall_says_there_are_more_than_it_counted(
+    app, client, login, make_location, make_user, make_shift, monkeypatch
+):
+    from huddles.kudos import views
+
+    location, lead, staff, _shift = grown_world(
+        make_location, make_user, make_shift, "Harbour", 3, 30
+    )
+    login(staff[0])
+    assert "(30)" in client.get("/kudos").get_data(as_text=True)
+    monkeypatch.setattr(views, "WALL_COUNT_BOUND", 5)
+    page = client.get("/kudos?per_page=10").get_data(as_text=True)
+    assert "(15+)" in page
+    assert 'rel="next"' in page
