@@ -53,7 +53,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check huddles tests app.py
 
 # The agenda feature's services, one module a job.
-AGENDA_SERVICES = $(addprefix huddles/agenda/,choosing.py days.py library.py pins.py planning.py templates.py week.py)
+AGENDA_SERVICES = $(addprefix huddles/agenda/,choosing.py days.py library.py pins.py planning.py rendered.py templates.py week.py)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict --follow-imports=silent huddles/rotation huddles/*/service.py \

@@ -185,7 +185,7 @@ def roster_and_candidates(
         if agenda is not None
         else sa.false()
     )
-    who = on_shift
+    who: sa.ColumnElement[bool] = on_shift
     if candidates:
         who = sa.or_(on_shift, sa.and_(User.location_id == shift.location_id, User.role != "admin"))
     people = db.session.execute(

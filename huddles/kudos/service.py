@@ -295,7 +295,7 @@ def _timezone_of_shift(shift_id: int) -> str:
     """The shift's time zone: from the session when a page has loaded it, else one query."""
     shift = db.session.identity_map.get(identity_key(Shift, shift_id))
     if shift is not None:
-        state = sa.inspect(shift)
+        state: sa.orm.InstanceState[Shift] = sa.inspect(shift)
         location = state.attrs.location.loaded_value if "location" not in state.unloaded else None
         if isinstance(location, Location) and "timezone" not in sa.inspect(location).unloaded:
             return location.timezone
