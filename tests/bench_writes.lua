@@ -15,7 +15,7 @@ request = function()
   }
   if counter % 2 == 0 then
     local body = '{"to_user_id": ' .. kudos_to .. ', "message": "Thanks for the cover (bench ' ..
-      counter .. ')", "value": "teamwork"}'
+      counter .. ')", "value": "extra-mile"}'
     return wrk.format("POST", "/api/v1/kudos", headers, body)
   end
   local body = '{"status": "' .. statuses[math.floor(counter / 2) % 2 + 1] .. '"}'
