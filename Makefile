@@ -41,15 +41,19 @@ test-sqlite: $(STAMP)
 test-postgres: $(STAMP)
 	HUDDLES_TEST_DATABASE_URL=$${TEST_DATABASE_URL:-$(PG_TEST_URL)} $(BIN)/pytest $(PYTEST_ARGS)
 
-bench: $(STAMP)
-	$(BIN)/python -m tests.bench
+# The pages on gunicorn beside a bare "hello" (wrk, PostgreSQL), the agenda figures, then the reports.
+bench: $(STAMP) translations
+	@status=0; \
+	$(BIN)/python -m tests.bench_http || status=1; \
+	$(BIN)/python -c 'import sys; from tests import bench_reports; sys.exit(0 if bench_reports.run_if_postgresql() else 1)' || status=1; \
+	exit $$status
 
 lint: $(STAMP)
 	$(BIN)/ruff check huddles tests app.py
 	$(BIN)/ruff format --check huddles tests app.py
 
 # The agenda feature's services, one module a job.
-AGENDA_SERVICES = $(addprefix huddles/agenda/,choosing.py days.py library.py pins.py planning.py templates.py week.py)
+AGENDA_SERVICES = $(addprefix huddles/agenda/,choosing.py days.py library.py pins.py planning.py rendered.py templates.py week.py)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict --follow-imports=silent huddles/rotation huddles/*/service.py \

@@ -310,7 +310,8 @@ def main() -> int:
         f"({worlds['both'][1]} topics): {1000 * best['both']:.2f} ms, "
         f"{queries['both']} SQL statements = {ratio:.2f}x baseline (goal <= {GOAL}x)"
     )
-    reports_ok = bench_reports.run_if_postgresql()
+    # `--agendas-only`: what the page bench (tests/bench_http.py) adds to its own figures.
+    reports_ok = "--agendas-only" in sys.argv or bench_reports.run_if_postgresql()
     return 0 if ratio <= GOAL and reports_ok else 1
 
 

@@ -29,7 +29,7 @@ from huddles.agenda.templates import scope_key_for, template_for
 from huddles.auth.models import User
 from huddles.extensions import db
 from huddles.org.models import Shift
-from huddles.topics.models import Topic, TopicRevision
+from huddles.topics.models import Topic
 from huddles.validation import FieldError
 
 # The default template's titles, translated when shown (an admin's own titles are shown as typed).
@@ -138,17 +138,11 @@ def agenda_json(
     agenda: Agenda, locale: str | None, *, kudos: list[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
     """The contract's JSON of an agenda in a language; `kudos` is filled by the kudos feature."""
-    from huddles.topics.rendering import localized, render_markdown
+    from huddles.agenda.rendered import rendered_revisions
+    from huddles.topics.rendering import render_markdown
 
     revision_ids = [item.topic_revision_id for item in agenda.items if item.topic_revision_id]
-    revisions: dict[int, tuple[TopicRevision, str]] = {}
-    if revision_ids:
-        rows = db.session.execute(
-            sa.select(TopicRevision, Topic.slug)
-            .join(Topic, Topic.id == TopicRevision.topic_id)
-            .where(TopicRevision.id.in_(revision_ids))
-        )
-        revisions = {revision.id: (revision, slug) for revision, slug in rows}
+    revisions = rendered_revisions(revision_ids, locale) if revision_ids else {}
     topic_prompt = ""
     items: list[dict[str, Any]] = []
     for item in agenda.items:
@@ -169,14 +163,12 @@ def agenda_json(
             "reason": item.reason,
             "swapped": item.swapped_at is not None,
         }
-        found = revisions.get(item.topic_revision_id or 0)
-        if found is not None:
-            revision, slug = found
-            text = localized(revision, locale)
+        text = revisions.get(item.topic_revision_id or 0)
+        if text is not None:
             entry.update(
                 title=text.title,
-                topic_slug=slug,
-                body_html=str(render_markdown(text.body)),
+                topic_slug=text.slug,
+                body_html=text.body_html,
                 prompt=text.prompt,
                 avoid=text.avoid,
                 say_instead=text.say_instead,

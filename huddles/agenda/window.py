@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from huddles.agenda.days import local_today, shift_day
 from huddles.agenda.models import Agenda
@@ -94,10 +94,14 @@ def check_may_make(
 
 def existing_agenda(shift_id: int, day: date) -> Agenda | None:
     """The agenda of (shift, day) if one was made; never makes one."""
-    return db.session.scalar(
-        sa.select(Agenda)
-        .where(Agenda.shift_id == shift_id, Agenda.day == day)
-        .options(selectinload(Agenda.items))
+    return (
+        db.session.scalars(
+            sa.select(Agenda)
+            .where(Agenda.shift_id == shift_id, Agenda.day == day)
+            .options(joinedload(Agenda.items))
+        )
+        .unique()
+        .first()
     )
 
 

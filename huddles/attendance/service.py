@@ -156,28 +156,49 @@ def check_person(shift: Shift, user_id: Any) -> tuple[User, bool]:
 
 
 def roster(shift: Shift, agenda: Agenda | None) -> list[RosterRow]:
-    """The shift's roster by name, then visitors, with each one's status; three queries at most."""
-    marks: dict[int, tuple[Attendance, str]] = {}
-    caught_up: set[int] = set()
+    """The shift's roster by name, then visitors, with each one's status; two queries at most."""
+    return roster_and_candidates(shift, agenda, candidates=False)[0]
+
+
+def roster_and_candidates(
+    shift: Shift, agenda: Agenda | None, *, candidates: bool = True
+) -> tuple[list[RosterRow], list[tuple[int, str]]]:
+    """The roster (as `roster`) and, with `candidates`, the possible visitors; two queries.
+
+    The marks come with whether each person caught up; the people query brings the roster and,
+    in the same statement, the rest of the location who may be added as visitors.
+    """
+    marks: dict[int, tuple[Attendance, str, bool]] = {}
     if agenda is not None:
+        caught = sa.exists().where(
+            CatchUp.agenda_id == agenda.id, CatchUp.user_id == Attendance.user_id
+        )
         rows = db.session.execute(
-            sa.select(Attendance, User.name)
+            sa.select(Attendance, User.name, caught)
             .join(User, User.id == Attendance.user_id)
             .where(Attendance.agenda_id == agenda.id)
         )
-        marks = {attendance.user_id: (attendance, name) for attendance, name in rows}
-        caught_up = set(
-            db.session.scalars(sa.select(CatchUp.user_id).where(CatchUp.agenda_id == agenda.id))
-        )
+        marks = {attendance.user_id: (attendance, name, bool(up)) for attendance, name, up in rows}
+    on_shift = sa.exists().where(RosterEntry.shift_id == shift.id, RosterEntry.user_id == User.id)
+    caught_up = (
+        sa.exists().where(CatchUp.agenda_id == agenda.id, CatchUp.user_id == User.id)
+        if agenda is not None
+        else sa.false()
+    )
+    who: sa.ColumnElement[bool] = on_shift
+    if candidates:
+        who = sa.or_(on_shift, sa.and_(User.location_id == shift.location_id, User.role != "admin"))
     people = db.session.execute(
-        sa.select(User.id, User.name)
-        .join(RosterEntry, RosterEntry.user_id == User.id)
-        .where(RosterEntry.shift_id == shift.id, User.active.is_(True))
+        sa.select(User.id, User.name, on_shift, caught_up, User.location_id, User.role)
+        .where(User.active.is_(True), who)
         .order_by(User.name, User.id)
     ).all()
-    on_roster = {user_id for user_id, _name in people}
     result = []
-    for user_id, name in people:
+    on_roster = set()
+    for user_id, name, rostered, up, _location, _role in people:
+        if not rostered:
+            continue
+        on_roster.add(user_id)
         mark = marks.get(user_id)
         result.append(
             RosterRow(
@@ -186,7 +207,7 @@ def roster(shift: Shift, agenda: Agenda | None) -> list[RosterRow]:
                 mark[0].status if mark else None,
                 False,
                 bool(mark and mark[0].self_check_in),
-                user_id in caught_up,
+                bool(up),
                 mark[0].method if mark else None,
                 mark[0].via if mark else None,
             )
@@ -195,7 +216,7 @@ def roster(shift: Shift, agenda: Agenda | None) -> list[RosterRow]:
         (mark for user_id, mark in marks.items() if user_id not in on_roster),
         key=lambda mark: (mark[1], mark[0].user_id),
     )
-    for attendance, name in visitors:
+    for attendance, name, up in visitors:
         result.append(
             RosterRow(
                 attendance.user_id,
@@ -203,12 +224,31 @@ def roster(shift: Shift, agenda: Agenda | None) -> list[RosterRow]:
                 attendance.status,
                 True,
                 attendance.self_check_in,
-                attendance.user_id in caught_up,
+                up,
                 attendance.method,
                 attendance.via,
             )
         )
-    return result
+    listed = {row.user_id for row in result}
+    others = [
+        (user_id, name)
+        for user_id, name, _rostered, _up, location_id, role in people
+        if candidates
+        and user_id not in listed
+        and location_id == shift.location_id
+        and role != "admin"
+    ]
+    return result, others
+
+
+def headcount_of(rows: Iterable[RosterRow]) -> Headcount:
+    """The headcount of a roster as `roster` gives it: the same rule as `headcounts`."""
+    here = expected = 0
+    for row in rows:
+        attended = row.status in ATTENDED
+        here += attended
+        expected += attended if row.visitor else row.status != "excused"
+    return Headcount(here, expected)
 
 
 def possible_visitors(shift: Shift, exclude: set[int]) -> list[tuple[int, str]]:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import abort
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from huddles.auth.models import User
 from huddles.extensions import db
@@ -64,7 +65,10 @@ def location_for(user: User, location_id: int, *, lead: bool = False) -> Locatio
 
 def shift_for(user: User, shift_id: int, *, lead: bool = False) -> Shift:
     """The shift if the user may read (or lead) its location, else 404/403."""
-    shift = db.session.get(Shift, shift_id)
+    # One statement for the shift and its location, even when the shift is in the session.
+    shift = db.session.get(
+        Shift, shift_id, options=[joinedload(Shift.location)], populate_existing=True
+    )
     if shift is None or shift.location.organisation_id != user.organisation_id:
         abort(404, _("There is no shift %(id)s.", id=shift_id))
     location_for(user, shift.location_id, lead=lead)

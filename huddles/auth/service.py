@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from huddles.auth.models import ROLES, ApiToken, User, hash_token
@@ -206,7 +207,11 @@ def issue_api_token(user: User, name: str = "") -> str:
 
 def user_for_api_token(token: str, now: datetime | None = None) -> User | None:
     """The active owner of a valid, unrevoked token; notes when it was last used."""
-    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    row = db.session.scalar(
+        sa.select(ApiToken)
+        .where(ApiToken.token_hash == hash_token(token))
+        .options(joinedload(ApiToken.user))
+    )
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
     now = now or utcnow()

@@ -85,7 +85,8 @@ def load_session(key: str, *, now: datetime, lifetimes: Lifetimes) -> UserSessio
     row = db.session.scalar(
         sa.select(UserSession)
         .join(UserSession.user)
-        .options(contains_eager(UserSession.user))
+        # The person's location rides along (an outer join): pages read it on every request.
+        .options(contains_eager(UserSession.user).joinedload(User.location))
         .where(UserSession.key_hash == hash_token(key), User.active, _live(now, lifetimes))
     )
     if row is None:

@@ -16,7 +16,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from markupsafe import Markup
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from huddles import signals
 from huddles.agenda import planning
@@ -139,20 +139,26 @@ def huddle_screen(
     agenda = _agenda(shift, day, now, viewer)
     kudos = [kudos_service.kudos_json(k) for k in kudos_service.kudos_for_huddle(agenda)]
     data = planning.agenda_json(agenda, locale, kudos=kudos)
-    rows = attendance_service.roster(shift, agenda)
-    counts = attendance_service.headcounts([agenda.id])[agenda.id]
+    rows, others = attendance_service.roster_and_candidates(shift, agenda)
+    counts = attendance_service.headcount_of(rows)
     window = attendance_service.window_of(shift, day)
     screen = HuddleScreen(shift, day, now, agenda, data, kudos, rows, can_lead, window, counts)
     if can_lead:
-        screen.visitors = attendance_service.possible_visitors(shift, {row.user_id for row in rows})
+        screen.visitors = others
     screen.viewer_row = next((row for row in rows if row.user_id == viewer.id), None)
     people = {agenda.started_by_id, agenda.finished_by_id} - {None}
     if people:
-        names: dict[int | None, str] = dict(
-            db.session.execute(sa.select(User.id, User.name).where(User.id.in_(people)))
-            .tuples()
-            .all()
-        )
+        # The lead who ran it is nearly always among the people just loaded.
+        names: dict[int | None, str] = {row.user_id: row.name for row in rows}
+        names.update(others)
+        names[viewer.id] = viewer.name
+        missing = people - set(names)
+        if missing:
+            names.update(
+                db.session.execute(sa.select(User.id, User.name).where(User.id.in_(missing)))
+                .tuples()
+                .all()
+            )
         screen.started_by = names.get(agenda.started_by_id)
         screen.finished_by = names.get(agenda.finished_by_id)
     return screen
@@ -161,11 +167,15 @@ def huddle_screen(
 def _agenda(shift: Shift, day: date, now: datetime, actor: User) -> Agenda:
     """The agenda of (shift, day): made (and opened) only while its day has not passed."""
     attendance_service.check_day(shift, day, now)
-    found = db.session.scalar(
-        sa.select(Agenda)
-        .where(Agenda.shift_id == shift.id, Agenda.day == day)
-        .options(selectinload(Agenda.items))
-        .execution_options(populate_existing=True)
+    found = (
+        db.session.scalars(
+            sa.select(Agenda)
+            .where(Agenda.shift_id == shift.id, Agenda.day == day)
+            .options(joinedload(Agenda.items))
+            .execution_options(populate_existing=True)
+        )
+        .unique()
+        .first()
     )
     if found is None and attendance_service.window_of(shift, day).is_over(now):
         raise NoHuddle("date", _("No huddle was planned for %(day)s.", day=day.isoformat()))

@@ -28,6 +28,9 @@ class Kudos(db.Model):
         sa.UniqueConstraint("from_user_id", "given_on", "daily_number"),
         sa.Index("ix_kudos_location_created", "location_id", "created_at"),
         sa.Index("ix_kudos_to_user_created", "to_user_id", "created_at"),
+        # The wall's filters: by person (given or received) and by value, newest first.
+        sa.Index("ix_kudos_from_user_created", "from_user_id", "created_at"),
+        sa.Index("ix_kudos_location_value_created", "location_id", "value", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

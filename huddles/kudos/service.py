@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.util import identity_key
 
 from huddles.agenda.models import Agenda
 from huddles.auth.models import User
@@ -169,6 +170,8 @@ class KudosPage:
     page: int
     per_page: int
     total: int
+    # True when `total` stopped at the count's bound: there are more than that.
+    more: bool = False
 
     @property
     def pages(self) -> int:
@@ -204,8 +207,13 @@ def kudos_page(
     since: date | None = None,
     page: int = 1,
     per_page: int = 20,
+    count_bound: int | None = None,
 ) -> KudosPage:
-    """One page of a location's kudos, newest first, names loaded (two queries)."""
+    """One page of a location's kudos, newest first, names loaded (two queries).
+
+    With `count_bound` the count stops after that many kudos beyond the page (a wall with years
+    of thank-yous is not counted in full on every view): `more` says there are more.
+    """
     since_at = None
     if since is not None and since > EPOCH:
         since_at = datetime.combine(since, time(), ZoneInfo(location.timezone))
@@ -216,7 +224,15 @@ def kudos_page(
         value=value,
         since=since_at,
     )
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    counted = query.with_only_columns(Kudos.id)
+    bound = None
+    if count_bound is not None:
+        bound = page * per_page + count_bound
+        counted = counted.limit(bound + 1)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted.subquery())) or 0
+    more = bound is not None and total > bound
+    if more:
+        total = bound or 0
     rows = db.session.scalars(
         query.options(
             joinedload(Kudos.giver), joinedload(Kudos.receiver), joinedload(Kudos.hidden_by)
@@ -225,7 +241,7 @@ def kudos_page(
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    return KudosPage(list(rows.unique()), page, per_page, total)
+    return KudosPage(list(rows.unique()), page, per_page, total, more)
 
 
 def colleagues(location: Location) -> list[User]:
@@ -275,12 +291,29 @@ def _roster_ids(shift_ids: list[int]) -> sa.Select[tuple[int]]:
     return sa.select(RosterEntry.user_id).where(RosterEntry.shift_id.in_(shift_ids))
 
 
+def _timezone_of_shift(shift_id: int) -> str:
+    """The shift's time zone: from the session when a page has loaded it, else one query."""
+    shift = db.session.identity_map.get(identity_key(Shift, shift_id))
+    if shift is not None:
+        state: sa.orm.InstanceState[Shift] = sa.inspect(shift)
+        location = state.attrs.location.loaded_value if "location" not in state.unloaded else None
+        if isinstance(location, Location) and "timezone" not in sa.inspect(location).unloaded:
+            return location.timezone
+    return str(
+        db.session.scalar(
+            sa.select(Location.timezone)
+            .join(Shift, Shift.location_id == Location.id)
+            .where(Shift.id == shift_id)
+        )
+    )
+
+
 def kudos_for_huddle(agenda: Agenda) -> list[Kudos]:
     """Kudos to the shift's roster since its previous huddle, unread and not hidden, oldest first.
 
     Those already read out at this very agenda are included too (their read_out_agenda_id is
     agenda.id), so a huddle screen shown again after mark_read_out still lists them.
-    Two queries: the cut-off, then the kudos with giver and receiver loaded.
+    One query: the cut-off (the previous huddle's start, else a week back) is a subquery.
     """
     previous_start = (
         sa.select(sa.func.max(sa.func.coalesce(Agenda.started_at, Agenda.finished_at)))
@@ -291,15 +324,11 @@ def kudos_for_huddle(agenda: Agenda) -> list[Kudos]:
         )
         .scalar_subquery()
     )
-    row = db.session.execute(
-        sa.select(Location.timezone, previous_start)
-        .join(Shift, Shift.location_id == Location.id)
-        .where(Shift.id == agenda.shift_id)
-    ).one()
-    timezone, since = row
-    if since is None:
-        first_day = agenda.day - timedelta(days=HUDDLE_LOOKBACK_DAYS)
-        since = datetime.combine(first_day, time(), ZoneInfo(timezone))
+    first_day = agenda.day - timedelta(days=HUDDLE_LOOKBACK_DAYS)
+    fallback = datetime.combine(first_day, time(), ZoneInfo(_timezone_of_shift(agenda.shift_id)))
+    since = sa.func.coalesce(
+        previous_start, sa.bindparam("lookback", fallback, type_=Kudos.created_at.type)
+    )
     unread = sa.and_(Kudos.read_out_agenda_id.is_(None), Kudos.created_at >= since)
     query = (
         sa.select(Kudos)

@@ -40,6 +40,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+# The wall counts its kudos only this far past the page shown ("1000+").
+WALL_COUNT_BOUND = 1000
+
+
 def _wall_location() -> Location | None:
     """The location whose wall is shown: one's own, or the one an admin picked (or the first)."""
     location_id = request.args.get("location_id", type=int)
@@ -100,6 +104,7 @@ def _render_wall(
             value=filters["value"],
             page=filters["page"],
             per_page=filters["per_page"],
+            count_bound=WALL_COUNT_BOUND,
         )
         if location is not None
         else None

@@ -302,7 +302,11 @@ def today_for(user: User, *, now: datetime) -> TodayView:
         view.missed = attendance_service.missed_huddles(user, now=now)
     if user.location is not None:
         view.kudos = kudos_service.kudos_page(
-            user.location, include_hidden=False, person_id=user.id, per_page=RECENT_KUDOS
+            user.location,
+            include_hidden=False,
+            person_id=user.id,
+            per_page=RECENT_KUDOS,
+            count_bound=0,  # only the few newest are shown: never count them all
         ).items
     return view
 

@@ -341,6 +341,8 @@ def upgrade():
         batch_op.create_index('ix_kudos_location_created', ['location_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_kudos_read_out_agenda_id'), ['read_out_agenda_id'], unique=False)
         batch_op.create_index('ix_kudos_to_user_created', ['to_user_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_kudos_from_user_created', ['from_user_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_kudos_location_value_created', ['location_id', 'value', 'created_at'], unique=False)
 
     # --- Wow stories from the floor (stories) ---
     op.create_table('stories',

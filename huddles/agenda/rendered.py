@@ -1,0 +1,110 @@
+"""Topic revisions as an agenda shows them, rendered once per (revision, language) and kept.
+
+A revision never changes (an edit makes a new one), so its text in a language, and the HTML of
+its Markdown, are values: the first agenda that shows it loads and renders it; later ones take
+it from a small in-process cache that belongs to the app (each app, hence each test database,
+has its own). Nothing per-huddle (roster, attendance, thank-yous, notes) is kept here.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+
+from huddles.extensions import db
+from huddles.topics.models import Topic, TopicRevision
+
+EXTENSION = "huddles.rendered_revisions"
+CAPACITY = 4096  # (revision, language) pairs; a whole library in five languages fits
+
+
+@dataclass(frozen=True)
+class RenderedRevision:
+    """A revision's reader-facing text in one language, its body already HTML."""
+
+    slug: str
+    title: str
+    body_html: str
+    prompt: str
+    avoid: str | None
+    say_instead: str | None
+    lang: str
+
+
+class RevisionCache:
+    """A thread-safe LRU of RenderedRevision by (revision id, language)."""
+
+    def __init__(self, capacity: int = CAPACITY) -> None:
+        self.capacity = capacity
+        self._entries: OrderedDict[tuple[int, str], RenderedRevision] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[int, str]) -> RenderedRevision | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[int, str], value: RenderedRevision) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.capacity:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def cache() -> RevisionCache:
+    """The current app's cache (made on first use)."""
+    found = current_app.extensions.get(EXTENSION)
+    if found is None:
+        found = current_app.extensions.setdefault(EXTENSION, RevisionCache())
+    return found  # type: ignore[no-any-return]
+
+
+def language_of(locale: str | None) -> str:
+    return (locale or "en").split("_")[0].split("-")[0].lower()
+
+
+def rendered_revisions(revision_ids: list[int], locale: str | None) -> dict[int, RenderedRevision]:
+    """Each revision in the language of `locale`; one query for those not rendered yet, if any."""
+    from huddles.topics.rendering import localized, render_markdown
+
+    language = language_of(locale)
+    store = cache()
+    found: dict[int, RenderedRevision] = {}
+    missing = []
+    for revision_id in dict.fromkeys(revision_ids):
+        entry = store.get((revision_id, language))
+        if entry is None:
+            missing.append(revision_id)
+        else:
+            found[revision_id] = entry
+    if missing:
+        rows = db.session.execute(
+            sa.select(TopicRevision, Topic.slug)
+            .join(Topic, Topic.id == TopicRevision.topic_id)
+            .where(TopicRevision.id.in_(missing))
+        )
+        for revision, slug in rows:
+            text = localized(revision, locale)
+            entry = RenderedRevision(
+                slug=slug,
+                title=text.title,
+                body_html=str(render_markdown(text.body)),
+                prompt=text.prompt,
+                avoid=text.avoid,
+                say_instead=text.say_instead,
+                lang=text.lang,
+            )
+            store.put((revision.id, language), entry)
+            found[revision.id] = entry
+    return found
