@@ -1,0 +1,235 @@
+"""The library's translations: files per language, their status and reviews, and `?lang=`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from huddles.extensions import db
+from huddles.topics import service
+from huddles.topics.models import Topic, TopicRevision
+from huddles.validation import FieldError
+
+CONTENT = Path(__file__).resolve().parents[2] / "content"
+NOW = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
+
+TOPIC = """---
+slug: my-pleasure
+kind: lexicon
+title: "My pleasure"
+minutes: 0.5
+prompt: "What does our answer to a thank-you say?"
+tags: [phone]
+source: "Huddles editorial team"
+status: published
+avoid: "No problem."
+say_instead: "My pleasure."
+translations: {}
+---
+"No problem" puts a problem into a nice moment.
+
+**Today:** Swap it.
+"""
+
+GERMAN = """---
+title: "Gern geschehen"
+prompt: "Was sagt unsere Antwort auf ein Dankeschön?"
+avoid: "Kein Problem."
+say_instead: "Sehr gern geschehen!"
+status: reviewed
+---
+„Kein Problem“ bringt ein Problem in einen schönen Moment.
+
+**Heute:** Ersetzt es.
+"""
+
+
+def library(tmp_path: Path, translations: dict[str, dict[str, str]]) -> Path:
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "my-pleasure.md").write_text(TOPIC, encoding="utf-8")
+    for language, named in translations.items():
+        folder = root / "translations" / language
+        folder.mkdir(parents=True)
+        for name, text in named.items():
+            (folder / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def current(slug: str = "my-pleasure") -> TopicRevision:
+    topic = db.session.scalar(sa.select(Topic).where(Topic.slug == slug))
+    assert topic is not None and topic.current_revision is not None
+    return topic.current_revision
+
+
+def test_import_reads_translation_files_with_their_status(app, tmp_path):
+    root = library(tmp_path, {"de": {"my-pleasure.md": GERMAN}})
+    report = service.import_library(root, None, NOW)
+    assert report.rejected == [] and report.added == ["my-pleasure"]
+    german = current().translations["de"]
+    assert german == {
+        "title": "Gern geschehen",
+        "prompt": "Was sagt unsere Antwort auf ein Dankeschön?",
+        "body": "„Kein Problem“ bringt ein Problem in einen schönen Moment.\n\n**Heute:** Ersetzt es.",
+        "avoid": "Kein Problem.",
+        "say_instead": "Sehr gern geschehen!",
+        "status": "reviewed",
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "reason"),
+    [
+        ("de/no-such-topic.md", GERMAN, "There is no topic no-such-topic"),
+        ("xx/my-pleasure.md", GERMAN, "Unknown language xx"),
+        ("de/my-pleasure.md", GERMAN.replace("status: reviewed", "status: done"), "done"),
+        ("de/my-pleasure.md", GERMAN.replace("status: reviewed\n", ""), "needs a status"),
+        ("de/my-pleasure.md", GERMAN.replace("title:", "colour: x\ntitle:"), "colour"),
+        ("de/my-pleasure.md", GERMAN.replace('title: "Gern geschehen"', 'title: ""'), "title"),
+    ],
+)
+def test_a_bad_translation_file_is_rejected_with_a_reason(app, tmp_path, path, text, reason):
+    language, name = path.split("/")
+    root = library(tmp_path, {language: {name: text}})
+    report = service.import_library(root, None, NOW)
+    assert report.added == ["my-pleasure"]  # the topic itself still loads
+    assert len(report.rejected) == 1
+    rejected_name, why = report.rejected[0]
+    assert rejected_name == f"translations/{path}" and reason in why
+    assert current().translations == {}
+
+
+def test_a_translation_given_inline_and_in_a_file_is_rejected(app, tmp_path):
+    root = library(tmp_path, {"de": {"my-pleasure.md": GERMAN}})
+    inline = TOPIC.replace("translations: {}", 'translations:\n  de:\n    title: "Gern"')
+    (root / "my-pleasure.md").write_text(inline, encoding="utf-8")
+    report = service.import_library(root, None, NOW)
+    assert report.rejected and "also given in my-pleasure.md" in report.rejected[0][1]
+    assert current().translations == {"de": {"title": "Gern", "status": "draft"}}
+
+
+def test_the_whole_library_round_trips_byte_for_byte(app, tmp_path):
+    report = service.import_library(CONTENT, None, NOW)
+    assert report.rejected == []
+    out = tmp_path / "out"
+    service.export_library(out)
+    source_files = sorted(p.relative_to(CONTENT) for p in CONTENT.rglob("*.md"))
+    exported = sorted(p.relative_to(out) for p in out.rglob("*.md"))
+    assert exported == source_files
+    assert any(str(p).startswith("translations/de/") for p in exported)
+    different = [p for p in source_files if (out / p).read_bytes() != (CONTENT / p).read_bytes()]
+    assert different == []
+    again = service.import_library(out, None, NOW)
+    assert not again.changed and not again.added and not again.rejected
+
+
+def test_every_translation_of_the_library_is_complete(app):
+    service.import_library(CONTENT, None, NOW)
+    revisions = db.session.scalars(
+        sa.select(TopicRevision).join(Topic, Topic.current_revision_id == TopicRevision.id)
+    ).all()
+    for revision in revisions:
+        for language in ("de", "ar"):
+            translation = revision.translations.get(language)
+            assert translation, (revision.title, language)
+            assert translation["status"] in ("draft", "reviewed")
+            assert translation["title"] and translation["body"]
+            if revision.kind == "lexicon":
+                assert translation["avoid"] and translation["say_instead"]
+
+
+def test_revisions_keep_the_translations_they_had(app, tmp_path, make_user):
+    root = library(tmp_path, {"de": {"my-pleasure.md": GERMAN}})
+    service.import_library(root, None, NOW)
+    first = current()
+    (root / "translations" / "de" / "my-pleasure.md").write_text(
+        GERMAN.replace('Gern geschehen"', 'Sehr gern"'), encoding="utf-8"
+    )
+    report = service.import_library(root, None, NOW)
+    assert report.changed == ["my-pleasure"]
+    second = current()
+    assert second.number == 2 and second.translations["de"]["title"] == "Sehr gern"
+    db.session.refresh(first)
+    assert first.translations["de"]["title"] == "Gern geschehen"
+
+
+def _draft_topic() -> Topic:
+    service.create_topic(
+        {
+            "slug": "my-pleasure",
+            "kind": "lexicon",
+            "status": "published",
+            "title": "My pleasure",
+            "avoid": "No problem.",
+            "say_instead": "My pleasure.",
+        },
+        None,
+        NOW,
+    )
+    topic = db.session.scalar(sa.select(Topic))
+    assert topic is not None
+    return topic
+
+
+def test_the_translator_cannot_review_their_own_translation(app, world, make_user):
+    topic = _draft_topic()
+    translator, reviewer = world.admin, make_user("admin")
+    german = {"title": "Gern geschehen", "say_instead": "Sehr gern!", "avoid": "Kein Problem."}
+    with pytest.raises(FieldError) as refused:
+        service.update_topic(
+            topic, {"translations": {"de": {**german, "status": "reviewed"}}}, translator, NOW
+        )
+    assert refused.value.field == "translations.de.status"
+    assert "someone else must review" in refused.value.message
+    service.update_topic(topic, {"translations": {"de": german}}, translator, NOW)
+    with pytest.raises(FieldError) as again:
+        service.update_topic(
+            topic, {"translations": {"de": {**german, "status": "reviewed"}}}, translator, NOW
+        )
+    assert "last change to the Deutsch translation" in again.value.message
+    service.update_topic(
+        topic, {"translations": {"de": {**german, "status": "reviewed"}}}, reviewer, NOW
+    )
+    assert topic.current_revision.translations["de"]["status"] == "reviewed"
+    info = service.translation_info(topic)["de"]
+    assert (info.changed_by, info.reviewed_by) == (translator.id, reviewer.id)
+    # Changing a reviewed translation makes it a draft again: it needs a new read.
+    service.update_topic(
+        topic,
+        {"translations": {"de": {**german, "title": "Sehr gern", "status": "reviewed"}}},
+        reviewer,
+        NOW,
+    )
+    assert topic.current_revision.translations["de"]["status"] == "draft"
+    assert service.translation_info(topic)["de"].reviewed_by is None
+
+
+def test_the_api_carries_translations_and_honours_lang(client, world, login, app, tmp_path):
+    root = library(tmp_path, {"de": {"my-pleasure.md": GERMAN}})
+    service.import_library(root, None, NOW)
+    login(world.staff)
+    body = client.get("/api/v1/topics?lang=de").get_json()
+    item = body["items"][0]
+    assert item["lang"] == "de" and item["title"] == "Gern geschehen"
+    assert item["say_instead"] == "Sehr gern geschehen!" and "Heute" in item["body_html"]
+    assert item["translations"]["de"]["status"] == "reviewed"
+    assert item["untranslated"] == []
+    english = client.get("/api/v1/topics/my-pleasure?lang=ar").get_json()
+    assert english["lang"] == "en" and english["title"] == "My pleasure"
+    assert set(english["untranslated"]) == {"title", "prompt", "body", "avoid", "say_instead"}
+    bad = client.get("/api/v1/topics?lang=xx")
+    assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "lang"
+
+
+def test_the_api_falls_back_to_the_persons_language(client, world, login, app, tmp_path):
+    root = library(tmp_path, {"de": {"my-pleasure.md": GERMAN}})
+    service.import_library(root, None, NOW)
+    world.staff.locale = "de"
+    db.session.commit()
+    login(world.staff)
+    item = client.get("/api/v1/topics/my-pleasure").get_json()
+    assert item["lang"] == "de" and item["title"] == "Gern geschehen"
+    assert client.get("/api/v1/topics/my-pleasure?lang=en").get_json()["lang"] == "en"
