@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import current_app, has_request_context, request
+from flask import Blueprint, abort, current_app, has_request_context, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from huddles.config import LOCALES, RTL_LOCALES
+from huddles.extensions import db
+
+# The language chosen by someone not signed in (signed in, it is their account's setting).
+COOKIE = "huddles_lang"
+COOKIE_DAYS = 365
+
+bp = Blueprint("i18n", __name__)
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -21,7 +31,8 @@ LANGUAGE_NAMES = {
 
 
 def select_locale() -> str:
-    """?lang= first, then the person's language, their location's, the browser's, English."""
+    """?lang= first, then the person's language and their location's (signed in) or the
+    language chosen in the switcher (a cookie, signed out), then the browser's, English."""
     if not has_request_context():  # the CLI and the scheduler
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = request.args.get("lang", "")
@@ -32,8 +43,44 @@ def select_locale() -> str:
             return str(current_user.locale)
         if current_user.location is not None and current_user.location.locale in LOCALES:
             return current_user.location.locale
+    chosen = request.cookies.get(COOKIE, "")
+    if chosen in LOCALES:
+        return chosen
     best = request.accept_languages.best_match(LOCALES)
     return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _back_to(target: str | None) -> str:
+    """The page to return to: a path on this site, without a `?lang=` that would override."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return url_for("main.today")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return url_for("main.today")
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "lang"])
+    return urlunsplit(("", "", parts.path, query, ""))
+
+
+@bp.post("/language")
+def choose_language():
+    """The header's language switcher: the account's language when signed in (and a cookie
+    for after signing out), a cookie when not."""
+    language = request.form.get("lang", "")
+    if language not in LOCALES:
+        abort(400, _("Unknown language %(lang)s.", lang=language[:20]))
+    if current_user.is_authenticated and current_user.locale != language:
+        current_user.locale = language
+        db.session.commit()
+    response = redirect(_back_to(request.form.get("next")))
+    response.set_cookie(
+        COOKIE,
+        language,
+        max_age=COOKIE_DAYS * 24 * 3600,
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 def text_direction(locale: str) -> str:

@@ -415,9 +415,7 @@ def parse_translation(text: str, language: str) -> dict[str, str]:
     metadata, body = _front_matter(text)
     unknown = sorted(set(metadata) - set(TRANSLATION_FILE_FIELDS), key=str)
     if unknown:
-        raise FieldError(
-            str(unknown[0]), str(_l("Unknown field %(name)s.", name=str(unknown[0])))
-        )
+        raise FieldError(str(unknown[0]), str(_l("Unknown field %(name)s.", name=str(unknown[0]))))
     if metadata.get("status") is None:
         raise FieldError(
             "status",

@@ -73,7 +73,9 @@ def test_import_reads_translation_files_with_their_status(app, tmp_path):
     assert german == {
         "title": "Gern geschehen",
         "prompt": "Was sagt unsere Antwort auf ein Dankeschön?",
-        "body": "„Kein Problem“ bringt ein Problem in einen schönen Moment.\n\n**Heute:** Ersetzt es.",
+        "body": (
+            "„Kein Problem“ bringt ein Problem in einen schönen Moment.\n\n**Heute:** Ersetzt es."
+        ),
         "avoid": "Kein Problem.",
         "say_instead": "Sehr gern geschehen!",
         "status": "reviewed",
