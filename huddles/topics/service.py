@@ -551,6 +551,8 @@ class LibraryFilters:
     tag: str = ""
     status: str = ""
     language: str = ""
+    # A language: the topics that have no translation into it yet.
+    missing: str = ""
     last_used: str = ""
     uses: str = ""
     sort: str = "title"
@@ -640,6 +642,8 @@ def library_query(filters: LibraryFilters, *, published_only: bool, today: date)
         query = query.where(sa.cast(TopicRevision.tags, sa.Text).like(pattern, escape="\\"))
     if filters.language:
         query = query.where(_has_translation(filters.language))
+    if filters.missing:
+        query = query.where(sa.not_(_has_translation(filters.missing)))
     if filters.last_used == "never":
         query = query.where(usage.c.last_used.is_(None))
     elif filters.last_used in ("7", "30"):
@@ -741,6 +745,15 @@ def revision_diff(topic: Topic, old: TopicRevision | None, new: TopicRevision) -
     return lines
 
 
+def user_names(ids: set[int | None]) -> dict[int, str]:
+    """The names of some people, by id (one query; none for no ids)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = db.session.execute(sa.select(User.id, User.name).where(User.id.in_(wanted)))
+    return {int(user_id): str(name) for user_id, name in rows}
+
+
 def authors(revision_list: list[TopicRevision]) -> dict[int, User]:
     """The authors of some revisions, by id (one query)."""
     ids = {r.author_id for r in revision_list if r.author_id is not None}
@@ -760,12 +773,15 @@ _HEALTH_KEEP = 4
 def pool_health(today: date) -> list[health.SettingHealth]:
     """Per setting: how many days the published library lasts without a repeat from `today`,
     and its pools per kind (one query; the engine's run is kept until the library changes)."""
-    count, latest = db.session.execute(
-        sa.select(sa.func.count(Topic.id), sa.func.max(Topic.updated_at)).where(
-            Topic.status == "published"
-        )
+    # A checksum of the slugs' ranks tells apart two libraries of the same size and time.
+    count, latest, ranks = db.session.execute(
+        sa.select(
+            sa.func.count(Topic.id),
+            sa.func.max(Topic.updated_at),
+            sa.func.sum(Topic.rank % 1_000_003),
+        ).where(Topic.status == "published")
     ).one()
-    key = (int(count or 0), str(latest), today)
+    key = (int(count or 0), f"{latest}/{ranks}", today)
     if key not in _HEALTH:
         rows = db.session.execute(
             sa.select(Topic.slug, TopicRevision)

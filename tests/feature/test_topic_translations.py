@@ -12,6 +12,7 @@ from huddles.extensions import db
 from huddles.topics import service
 from huddles.topics.models import Topic, TopicRevision
 from huddles.validation import FieldError
+from tests.conftest import csrf_token_from
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 NOW = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
@@ -235,3 +236,91 @@ def test_the_api_falls_back_to_the_persons_language(client, world, login, app, t
     item = client.get("/api/v1/topics/my-pleasure").get_json()
     assert item["lang"] == "de" and item["title"] == "Gern geschehen"
     assert client.get("/api/v1/topics/my-pleasure?lang=en").get_json()["lang"] == "en"
+
+
+def _german_topic(tmp_path: Path) -> Topic:
+    root = library(tmp_path, {"de": {"my-pleasure.md": GERMAN.replace("reviewed", "draft")}})
+    service.import_library(root, None, NOW)
+    topic = db.session.scalar(sa.select(Topic))
+    assert topic is not None
+    return topic
+
+
+def test_the_library_shows_languages_with_their_status_and_filters_missing(
+    client, world, login, tmp_path
+):
+    _german_topic(tmp_path)
+    service.create_topic(
+        {"slug": "only-english", "kind": "tip", "status": "published", "title": "Only English"},
+        None,
+        NOW,
+    )
+    login(world.admin)
+    html = client.get("/topics?lang=de").get_data(as_text=True)
+    assert "Gern geschehen" in html  # the title in the reader's language
+    assert 'class="badge translation-draft" lang="de"' in html
+    assert 'class="badge translation-missing"' in html
+    assert "Only English" in html and 'class="shown-in-english"' in html
+    missing = client.get("/topics?missing=de").get_data(as_text=True)
+    assert "Only English" in missing and "My pleasure" not in missing
+    translated = client.get("/topics?language=de").get_data(as_text=True)
+    assert "Only English" not in translated
+
+
+def test_the_editor_edits_each_language_and_refuses_a_self_review(
+    client, world, login, make_user, tmp_path
+):
+    topic = _german_topic(tmp_path)
+    login(world.admin)
+    page = client.get(f"/topics/{topic.slug}/edit").get_data(as_text=True)
+    assert 'id="panel-de"' in page and 'id="panel-ar"' in page
+    assert 'value="Gern geschehen"' in page
+    assert '<input dir="rtl" id="tr_ar-title" lang="ar"' in page
+    token = csrf_token_from(page)
+    form = {
+        "csrf_token": token,
+        "revision": "1",
+        "kind": "lexicon",
+        "status": "published",
+        "title": "My pleasure",
+        "minutes": "0.5",
+        "prompt": "What does our answer to a thank-you say?",
+        "body": '"No problem" puts a problem into a nice moment.\n\n**Today:** Swap it.',
+        "tags": "phone",
+        "source": "Huddles editorial team",
+        "avoid": "No problem.",
+        "say_instead": "My pleasure.",
+        "tr_de-title": "Sehr gern",
+        "tr_de-prompt": "Was sagen wir?",
+        "tr_de-body": "Text.",
+        "tr_de-avoid": "Kein Problem.",
+        "tr_de-say_instead": "Sehr gern!",
+        "tr_de-status": "reviewed",
+        "tr_ar-title": "بكل سرور",
+        "tr_ar-status": "draft",
+    }
+    refused = client.post(f"/topics/{topic.slug}/edit", data=form)
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert 'id="tr_de-status-error"' in html and "someone else must" in html
+    assert 'value="Sehr gern"' in html  # nothing typed is lost
+    saved = client.post(f"/topics/{topic.slug}/edit", data={**form, "tr_de-status": "draft"})
+    assert saved.status_code == 302
+    db.session.refresh(topic)
+    translations = topic.current_revision.translations
+    assert translations["de"]["title"] == "Sehr gern" and translations["de"]["status"] == "draft"
+    assert translations["ar"] == {"title": "بكل سرور", "status": "draft"}
+    reviewer = make_user("admin", name="Rita Reviewer")
+    login(reviewer)
+    again = client.get(f"/topics/{topic.slug}/edit").get_data(as_text=True)
+    assert "Last changed by" in again
+    reviewed = client.post(
+        f"/topics/{topic.slug}/edit",
+        data={**form, "revision": "2", "csrf_token": csrf_token_from(again)},
+    )
+    assert reviewed.status_code == 302
+    db.session.refresh(topic)
+    assert topic.current_revision.translations["de"]["status"] == "reviewed"
+    assert "Reviewed by Rita Reviewer" in client.get(f"/topics/{topic.slug}/edit").get_data(
+        as_text=True
+    )
