@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from babel.messages.mofile import write_mo
