@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Blueprint, abort, current_app, has_request_context, redirect, request, url_for
+from flask_babel import format_date, format_decimal, gettext, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -80,6 +82,28 @@ def choose_language():
         samesite="Lax",
     )
     return response
+
+
+@bp.app_template_global()
+def minutes_label(minutes: float) -> str:
+    """A length in minutes as the reader writes it: "30 seconds", "2 minutes", "0,5 Min."."""
+    value = float(minutes)
+    if value < 1 and (value * 60).is_integer():
+        seconds = int(value * 60)
+        return ngettext("%(num)s second", "%(num)s seconds", seconds)
+    if value.is_integer():
+        return ngettext("%(num)s minute", "%(num)s minutes", int(value))
+    # A fraction: plural by CLDR rules for a decimal (ngettext takes the whole number).
+    return gettext("%(num)s min.", num=format_decimal(value))
+
+
+@bp.app_template_global()
+def season_day(month_day: str | None) -> str:
+    """A season's bound MM-DD as the reader writes a day of a month ("1. Dezember")."""
+    if not month_day:
+        return ""
+    month, day = (int(part) for part in month_day.split("-"))
+    return format_date(date(2000, month, day), pgettext("date format: a day of a month", "d MMMM"))
 
 
 def text_direction(locale: str) -> str:

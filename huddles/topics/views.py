@@ -208,6 +208,7 @@ def show(slug: str):
         status_labels=STATUS_LABELS,
         setting_labels=SETTING_LABELS,
         language_names=LANGUAGE_NAMES,
+        translation_status_labels=TRANSLATION_STATUS_LABELS,
         confirm=ConfirmForm(),
     )
 
