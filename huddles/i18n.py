@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from babel.messages.mofile import write_mo
@@ -12,6 +13,7 @@ from flask import Blueprint, abort, current_app, has_request_context, redirect, 
 from flask_babel import format_date, format_decimal, gettext, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from huddles.config import LOCALES, RTL_LOCALES
 from huddles.extensions import db
@@ -84,6 +86,12 @@ def choose_language():
     return response
 
 
+@bp.app_template_filter("bdi")
+def bdi(value: object) -> Markup:
+    """People's or content text isolated inline, e.g. a name inside a translated sentence."""
+    return Markup("<bdi>%s</bdi>") % ("" if value is None else str(value))
+
+
 @bp.app_template_global()
 def minutes_label(minutes: float) -> str:
     """A length in minutes as the reader writes it: "30 seconds", "2 minutes", "0,5 Min."."""
@@ -95,6 +103,13 @@ def minutes_label(minutes: float) -> str:
         return ngettext("%(num)s minute", "%(num)s minutes", int(value))
     # A fraction: plural by CLDR rules for a decimal (ngettext takes the whole number).
     return gettext("%(num)s min.", num=format_decimal(value))
+
+
+@bp.app_template_global("agenda_texts")
+def _agenda_texts(agenda: Any) -> dict[str, Any]:
+    from huddles.topics.languages import agenda_texts
+
+    return agenda_texts(agenda)
 
 
 @bp.app_template_global()
