@@ -16,10 +16,10 @@ if TYPE_CHECKING:
 
 
 def agenda_texts(agenda: Agenda) -> dict[str, Any]:
-    """Per language the agenda's topic items can be read in (English and every language one
-    of its revisions is translated into): its title, prompt, phrase, body
-    (sanitised HTML) by slot position, and the language it is really in (English where the translation lacks
-    it). One query, whatever the number of languages."""
+    """Per language the agenda's topics can be read in (English and every language one of its
+    revisions is translated into), per slot position: the title, prompt, phrase, body
+    (sanitised HTML) and the language it is really in (English where a translation lacks a
+    field). One query, whatever the number of languages."""
     ids = [item.topic_revision_id for item in agenda.items if item.topic_revision_id]
     revisions = (
         {

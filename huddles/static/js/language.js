@@ -4,7 +4,7 @@
   "use strict";
   document.querySelectorAll("[data-language-switcher]").forEach(function (form) {
     var select = form.querySelector("select");
-    var button = form.querySelector("button");
+    var button = form.querySelector("[type=submit]");
     if (!select || !button) return;
     button.classList.add("visually-hidden");
     select.addEventListener("change", function () { form.submit(); });
