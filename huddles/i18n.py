@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from babel import Locale
+from babel import dates as babel_dates
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Blueprint, abort, current_app, has_request_context, redirect, request, url_for
-from flask_babel import format_date, format_decimal, gettext, ngettext, pgettext
+from flask_babel import (
+    format_date,
+    format_decimal,
+    get_locale,
+    gettext,
+    ngettext,
+    pgettext,
+    to_user_timezone,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -110,6 +121,42 @@ def _agenda_texts(agenda: Any) -> dict[str, Any]:
     from huddles.topics.languages import agenda_texts
 
     return agenda_texts(agenda)
+
+
+_YEAR = re.compile(r"[\s,،]*y+(\s*'[^']*'\.?)?")
+
+
+def _day(value: date | datetime) -> date:
+    if isinstance(value, datetime):
+        return to_user_timezone(value).date() if value.tzinfo else value.date()
+    return value
+
+
+@bp.app_template_filter("weekday_date")
+def weekday_date(value: date | datetime) -> str:
+    """A day as the reader's language writes it in full without the year: "Mittwoch,
+    2. Dezember", "среда, 2 декабря", "środa, 2 grudnia", "Wednesday, December 2"."""
+    locale = get_locale() or Locale.parse("en")
+    pattern = _YEAR.sub("", locale.date_formats["full"].pattern).strip(" ,،")
+    return babel_dates.format_date(_day(value), pattern, locale=locale)
+
+
+@bp.app_template_filter("short_weekday_date")
+def short_weekday_date(value: date | datetime) -> str:
+    """A day in short with its weekday: "Mi., 2. Dez.", "Wed, Dec 2"."""
+    return babel_dates.format_skeleton("MMMEd", _day(value), locale=get_locale() or "en")
+
+
+@bp.app_template_filter("day_month")
+def day_month(value: date | datetime) -> str:
+    """A day of a month in short: "2. Dez.", "Dec 2"."""
+    return babel_dates.format_skeleton("MMMd", _day(value), locale=get_locale() or "en")
+
+
+@bp.app_template_global()
+def short_minutes(minutes: float) -> str:
+    """Minutes in short with the reader's decimal sign: "0,5 Min.", "2 min"."""
+    return gettext("%(num)s min", num=format_decimal(float(minutes)))
 
 
 @bp.app_template_global()
