@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -324,3 +325,28 @@ def test_the_editor_edits_each_language_and_refuses_a_self_review(
     assert "Reviewed by Rita Reviewer" in client.get(f"/topics/{topic.slug}/edit").get_data(
         as_text=True
     )
+
+
+def test_the_agenda_api_and_the_huddle_screen_carry_every_language(client, world, login, app):
+    service.import_library(CONTENT, None, NOW)
+    login(world.lead)
+    url = f"/api/v1/shifts/{world.shift.id}/agenda"
+    english = client.get(url).get_json()
+    topic = next(item for item in english["items"] if item["slot"] == "topic")
+    assert topic["lang"] == "en"
+    german = client.get(f"{url}?lang=de").get_json()
+    item = next(i for i in german["items"] if i["slot"] == "topic")
+    revision = service.topic_by_slug(topic["topic_slug"]).current_revision
+    assert item["lang"] == "de" and item["title"] == revision.translations["de"]["title"]
+    assert item["prompt"] == revision.translations["de"]["prompt"]
+    bad = client.get(f"{url}?lang=klingon")
+    assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "lang"
+    # The screen embeds the agenda in every language offered, for the live switch.
+    day = english["date"]
+    html = client.get(f"/huddle/{world.shift.id}/{day}").get_data(as_text=True)
+    assert 'id="huddle-languages"' in html and 'class="js-lang-main"' in html
+    for code in ("en", "de", "ru", "pl", "ar"):
+        assert f'<option value="{code}" lang="{code}"' in html
+    assert json.dumps(revision.translations["ar"]["title"])[1:-1] in html
+    # On the TV nothing is marked "shown in English".
+    assert "shown in English" not in html
