@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -120,7 +121,7 @@ class PinForm(FlaskForm):
         render_kw={"list": "pin-topics", "autocomplete": "off", "dir": "auto"},
     )
     scope = SelectField(
-        _l("For"),
+        lazy_pgettext("a pin applies to", "For"),
         choices=[
             SelectChoice("location", _l("This location")),
             SelectChoice("organisation", _l("The whole organisation")),

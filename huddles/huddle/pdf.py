@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
@@ -157,7 +158,15 @@ class RecordSheet:
         )
 
         self._heading(_("Who was there"))
-        rows = [(_("Name"), _("Status"), _("How it was recorded"), _("Marked by"), _("At"))]
+        rows = [
+            (
+                pgettext("the name of a person", "Name"),
+                _("Status"),
+                _("How it was recorded"),
+                _("Marked by"),
+                _("At"),
+            )
+        ]
         for mark in record.attendance:
             name = mark.name + (" (" + _("visitor") + ")" if mark.visitor else "")
             rows.append(

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_login import current_user
 
 from huddles.auth import service as auth_service
@@ -22,7 +23,11 @@ from huddles.validation import FieldError, attach_to_form
 
 bp = Blueprint("org", __name__, url_prefix="/admin")
 
-ROLE_LABELS = {"admin": _l("Admin"), "lead": _l("Shift lead"), "staff": _l("Staff")}
+ROLE_LABELS = {
+    "admin": lazy_pgettext("the role", "Admin"),
+    "lead": _l("Shift lead"),
+    "staff": _l("Staff"),
+}
 WEEKDAY_LABELS = [_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun")]
 
 
