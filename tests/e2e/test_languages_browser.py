@@ -18,7 +18,15 @@ from tests.e2e.test_huddle_browser import people, sign_in  # noqa: F401  (fixtur
 from tests.feature.test_huddle import page_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("clock")]
-SHOTS = Path(os.environ.get("HUDDLES_SCREENSHOTS", "/tmp/w12-shots"))
+# Screenshots go where HUDDLES_SCREENSHOTS says (to look at them), else into the test's tmp.
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("HUDDLES_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
 
 NO_OVERFLOW = "document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"
 
@@ -34,9 +42,8 @@ def _thank(people) -> None:  # noqa: F811
     )
 
 
-def test_arabic_pages_run_right_to_left_without_overflow(live_server, browser, people):  # noqa: F811
+def test_arabic_pages_run_right_to_left_without_overflow(live_server, browser, people, shots):  # noqa: F811
     _thank(people)
-    SHOTS.mkdir(parents=True, exist_ok=True)
     for name, size in (("tv", (1920, 1080)), ("phone", (390, 844))):
         context = browser.new_context(viewport={"width": size[0], "height": size[1]})
         page = context.new_page()
@@ -54,7 +61,7 @@ def test_arabic_pages_run_right_to_left_without_overflow(live_server, browser, p
             page.goto(f"{live_server}{path}?lang=ar")
             assert page.locator("html").get_attribute("dir") == "rtl", label
             assert page.evaluate(NO_OVERFLOW), f"{label} overflows sideways at {size}"
-            page.screenshot(path=str(SHOTS / f"ar-{label}-{name}.png"), full_page=False)
+            page.screenshot(path=str(shots / f"ar-{label}-{name}.png"), full_page=False)
         # A mixed line: English names on an Arabic page keep the page's order — the giver
         # (first in the line) stands to the right of the one thanked.
         page.goto(f"{live_server}/kudos?lang=ar")
@@ -72,7 +79,12 @@ def test_arabic_pages_run_right_to_left_without_overflow(live_server, browser, p
         context.close()
 
 
-def test_the_huddle_screen_switches_language_live_and_shows_two(live_server, browser, people):  # noqa: F811
+def test_the_huddle_screen_switches_language_live_and_shows_two(
+    live_server,
+    browser,
+    people,  # noqa: F811
+    shots,
+):
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()
     errors: list[str] = []
@@ -104,7 +116,7 @@ def test_the_huddle_screen_switches_language_live_and_shows_two(live_server, bro
             break
         page.locator("body").press("ArrowRight")
     assert second.is_visible()
-    page.screenshot(path=str(SHOTS / "huddle-two-languages.png"))
+    page.screenshot(path=str(shots / "huddle-two-languages.png"))
     # Remembered on this device.
     page.reload()
     assert page.locator(".js-lang-main").input_value() == "de"
