@@ -17,12 +17,13 @@ from flask_babel import (
     format_date,
     format_decimal,
     get_locale,
+    get_translations,
     gettext,
     ngettext,
-    pgettext,
     to_user_timezone,
 )
 from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -34,6 +35,40 @@ COOKIE = "huddles_lang"
 COOKIE_DAYS = 365
 
 bp = Blueprint("i18n", __name__)
+
+
+def _with_context(context: str, string: str) -> str:
+    """The translation of `string` in `context`; until the catalogue has one, the translation
+    without context (a better guess for the reader than the English)."""
+    translations = get_translations()
+    result = str(translations.upgettext(context, string))
+    if result == string:
+        result = str(translations.ugettext(string))
+    return result
+
+
+def pgettext(context: str, string: str, **variables: Any) -> str:
+    """`pgettext` that falls back to the word's translation without context."""
+    result = _with_context(context, string)
+    return result % variables if variables else result
+
+
+def lazy_pgettext(context: str, string: str, **variables: Any) -> LazyString:
+    """The lazy form of `pgettext` (for form labels made at import time)."""
+    return LazyString(pgettext, context, string, **variables)
+
+
+@bp.record_once
+def _install_context_fallback(state: Any) -> None:
+    # Flask-Babel installed its callables already; the templates' pgettext gets the fallback.
+    state.app.jinja_env.install_gettext_callables(
+        gettext=lambda s: get_translations().ugettext(s),
+        ngettext=lambda s, p, n: get_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=_with_context,
+        npgettext=lambda c, s, p, n: get_translations().unpgettext(c, s, p, n),
+    )
+
 
 LANGUAGE_NAMES = {
     "en": "English",

@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
-from flask_babel import pgettext
 from fpdf import FPDF
 from fpdf.fonts import FontFace
+
+from huddles.i18n import pgettext
 
 if TYPE_CHECKING:
     from huddles.huddle.record import HuddleRecord

@@ -8,14 +8,13 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from flask_login import current_user
 
 from huddles.auth import service as auth_service
 from huddles.auth.access import admin_required, location_for, roles_required, shift_for
 from huddles.auth.models import ROLES, User
 from huddles.extensions import db
-from huddles.i18n import LANGUAGE_NAMES
+from huddles.i18n import LANGUAGE_NAMES, lazy_pgettext
 from huddles.org import service
 from huddles.org.forms import ConfirmForm, LocationForm, PersonForm, RosterForm, ShiftForm
 from huddles.org.models import Location, Shift

@@ -46,3 +46,14 @@ def test_an_unknown_language_or_a_foreign_next_is_refused(client):
         "/language", data={"lang": "de", "next": "//evil.example/x", "csrf_token": token}
     )
     assert away.status_code == 302 and away.headers["Location"] == "/"
+
+
+def test_a_word_with_a_context_falls_back_to_its_plain_translation(app):
+    from huddles.i18n import lazy_pgettext, pgettext
+
+    label = lazy_pgettext("a context the catalogue does not know yet", "Today")
+    with app.test_request_context("/?lang=de"):
+        assert pgettext("a context the catalogue does not know yet", "Today") == "Heute"
+        assert str(label) == "Heute"
+        rendered = app.jinja_env.from_string('{{ pgettext("unknown context", "Today") }}').render()
+        assert rendered == "Heute"
