@@ -34,6 +34,7 @@ from huddles.extensions import babel, csrf, limiter, login_manager, mail, migrat
 from huddles.huddle.api import bp as huddle_api_bp
 from huddles.huddle.views import bp as huddle_bp
 from huddles.i18n import LANGUAGE_NAMES, select_locale, text_direction
+from huddles.i18n import bp as i18n_bp
 from huddles.kudos.api import bp as kudos_api_bp
 from huddles.kudos.views import bp as kudos_bp
 from huddles.main.views import bp as main_bp
@@ -215,6 +216,7 @@ def register_blueprints(app: Flask) -> None:
         locations_api_bp,
         people_import_bp,
         webhooks_bp,
+        i18n_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -2,14 +2,73 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from babel import Locale
+from babel import dates as babel_dates
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import current_app, has_request_context, request
+from flask import Blueprint, abort, current_app, has_request_context, redirect, request, url_for
+from flask_babel import (
+    format_date,
+    format_decimal,
+    get_locale,
+    get_translations,
+    gettext,
+    ngettext,
+    to_user_timezone,
+)
+from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import Markup
 
 from huddles.config import LOCALES, RTL_LOCALES
+from huddles.extensions import db
+
+# The language chosen by someone not signed in (signed in, it is their account's setting).
+COOKIE = "huddles_lang"
+COOKIE_DAYS = 365
+
+bp = Blueprint("i18n", __name__)
+
+
+def _with_context(context: str, string: str) -> str:
+    """The translation of `string` in `context`; until the catalogue has one, the translation
+    without context (a better guess for the reader than the English)."""
+    translations = get_translations()
+    result = str(translations.upgettext(context, string))
+    if result == string:
+        result = str(translations.ugettext(string))
+    return result
+
+
+def pgettext(context: str, string: str, **variables: Any) -> str:
+    """`pgettext` that falls back to the word's translation without context."""
+    result = _with_context(context, string)
+    return result % variables if variables else result
+
+
+def lazy_pgettext(context: str, string: str, **variables: Any) -> LazyString:
+    """The lazy form of `pgettext` (for form labels made at import time)."""
+    return LazyString(pgettext, context, string, **variables)
+
+
+@bp.record_once
+def _install_context_fallback(state: Any) -> None:
+    # Flask-Babel installed its callables already; the templates' pgettext gets the fallback.
+    state.app.jinja_env.install_gettext_callables(
+        gettext=lambda s: get_translations().ugettext(s),
+        ngettext=lambda s, p, n: get_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=_with_context,
+        npgettext=lambda c, s, p, n: get_translations().unpgettext(c, s, p, n),
+    )
+
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -21,7 +80,8 @@ LANGUAGE_NAMES = {
 
 
 def select_locale() -> str:
-    """?lang= first, then the person's language, their location's, the browser's, English."""
+    """?lang= first, then the person's language and their location's (signed in) or the
+    language chosen in the switcher (a cookie, signed out), then the browser's, English."""
     if not has_request_context():  # the CLI and the scheduler
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = request.args.get("lang", "")
@@ -32,8 +92,115 @@ def select_locale() -> str:
             return str(current_user.locale)
         if current_user.location is not None and current_user.location.locale in LOCALES:
             return current_user.location.locale
+    chosen = request.cookies.get(COOKIE, "")
+    if chosen in LOCALES:
+        return chosen
     best = request.accept_languages.best_match(LOCALES)
     return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _back_to(target: str | None) -> str:
+    """The page to return to: a path on this site, without a `?lang=` that would override."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return url_for("main.today")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return url_for("main.today")
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "lang"])
+    return urlunsplit(("", "", parts.path, query, ""))
+
+
+@bp.post("/language")
+def choose_language():
+    """The header's language switcher: the account's language when signed in (and a cookie
+    for after signing out), a cookie when not."""
+    language = request.form.get("lang", "")
+    if language not in LOCALES:
+        abort(400, _("Unknown language %(lang)s.", lang=language[:20]))
+    if current_user.is_authenticated and current_user.locale != language:
+        current_user.locale = language
+        db.session.commit()
+    response = redirect(_back_to(request.form.get("next")))
+    response.set_cookie(
+        COOKIE,
+        language,
+        max_age=COOKIE_DAYS * 24 * 3600,
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+@bp.app_template_filter("bdi")
+def bdi(value: object) -> Markup:
+    """People's or content text isolated inline, e.g. a name inside a translated sentence."""
+    return Markup("<bdi>%s</bdi>") % ("" if value is None else str(value))
+
+
+@bp.app_template_global()
+def minutes_label(minutes: float) -> str:
+    """A length in minutes as the reader writes it: "30 seconds", "2 minutes", "0,5 Min."."""
+    value = float(minutes)
+    if value < 1 and (value * 60).is_integer():
+        seconds = int(value * 60)
+        return ngettext("%(num)s second", "%(num)s seconds", seconds)
+    if value.is_integer():
+        return ngettext("%(num)s minute", "%(num)s minutes", int(value))
+    # A fraction: plural by CLDR rules for a decimal (ngettext takes the whole number).
+    return gettext("%(num)s min.", num=format_decimal(value))
+
+
+@bp.app_template_global("agenda_texts")
+def _agenda_texts(agenda: Any) -> dict[str, Any]:
+    from huddles.topics.languages import agenda_texts
+
+    return agenda_texts(agenda)
+
+
+_YEAR = re.compile(r"[\s,،]*y+(\s*'[^']*'\.?)?")
+
+
+def _day(value: date | datetime) -> date:
+    if isinstance(value, datetime):
+        return to_user_timezone(value).date() if value.tzinfo else value.date()
+    return value
+
+
+@bp.app_template_filter("weekday_date")
+def weekday_date(value: date | datetime) -> str:
+    """A day as the reader's language writes it in full without the year: "Mittwoch,
+    2. Dezember", "среда, 2 декабря", "środa, 2 grudnia", "Wednesday, December 2"."""
+    locale = get_locale() or Locale.parse("en")
+    pattern = _YEAR.sub("", locale.date_formats["full"].pattern).strip(" ,،")
+    return babel_dates.format_date(_day(value), pattern, locale=locale)
+
+
+@bp.app_template_filter("short_weekday_date")
+def short_weekday_date(value: date | datetime) -> str:
+    """A day in short with its weekday: "Mi., 2. Dez.", "Wed, Dec 2"."""
+    return babel_dates.format_skeleton("MMMEd", _day(value), locale=get_locale() or "en")
+
+
+@bp.app_template_filter("day_month")
+def day_month(value: date | datetime) -> str:
+    """A day of a month in short: "2. Dez.", "Dec 2"."""
+    return babel_dates.format_skeleton("MMMd", _day(value), locale=get_locale() or "en")
+
+
+@bp.app_template_global()
+def short_minutes(minutes: float) -> str:
+    """Minutes in short with the reader's decimal sign: "0,5 Min.", "2 min"."""
+    return gettext("%(num)s min", num=format_decimal(float(minutes)))
+
+
+@bp.app_template_global()
+def season_day(month_day: str | None) -> str:
+    """A season's bound MM-DD as the reader writes a day of a month ("1. Dezember")."""
+    if not month_day:
+        return ""
+    month, day = (int(part) for part in month_day.split("-"))
+    return format_date(date(2000, month, day), pgettext("date format: a day of a month", "d MMMM"))
 
 
 def text_direction(locale: str) -> str:

@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from huddles.i18n import lazy_pgettext
 from huddles.rotation import FILLS, KINDS
 
 KIND_LABELS = {
@@ -120,7 +121,7 @@ class PinForm(FlaskForm):
         render_kw={"list": "pin-topics", "autocomplete": "off", "dir": "auto"},
     )
     scope = SelectField(
-        _l("For"),
+        lazy_pgettext("a pin applies to", "For"),
         choices=[
             SelectChoice("location", _l("This location")),
             SelectChoice("organisation", _l("The whole organisation")),

@@ -50,8 +50,15 @@ def _plan_days() -> int:
     return window.plan_days(current_app.config)
 
 
-def _locale(location) -> str:
-    asked = request.args.get("lang", "")
+def _locale(location, *, api: bool = True) -> str:
+    # ?lang= (in the API a bad one is a 400 naming it), else the person's, else the location's.
+    from huddles.config import LOCALES
+    from huddles.topics.api import asked_language
+
+    if api:
+        asked = asked_language()
+    else:
+        asked = request.args.get("lang") if request.args.get("lang") in LOCALES else None
     return asked or current_user.locale or location.locale or "en"
 
 
@@ -75,7 +82,7 @@ def week(location_id: int):
         location,
         start,
         now=now,
-        locale=_locale(location),
+        locale=_locale(location, api=False),
         actor=current_user,
         days_ahead=_plan_days(),
     )

@@ -260,7 +260,8 @@ def _topic_body(required: list[str]) -> dict[str, Any]:
         **TOPIC_FIELDS,
         "translations": {
             "type": "object",
-            "description": "language -> {title, prompt, body, avoid, say_instead}",
+            "description": "language -> {title, prompt, body, avoid, say_instead, "
+            "status: draft|reviewed}",
         },
     }
     if not required:
@@ -444,7 +445,16 @@ def document() -> dict[str, Any]:
                         **TOPIC_FIELDS,
                         "body_html": {"type": "string", "description": "sanitised HTML"},
                         "lang": {"type": "string", "description": "language of the text"},
-                        "translations": {"type": "array", "items": {"type": "string"}},
+                        "untranslated": {
+                            "type": "array",
+                            "items": {"type": "string"},
+                            "description": "fields shown in English for want of a translation",
+                        },
+                        "translations": {
+                            "type": "object",
+                            "description": "language -> {title, prompt, body, avoid, "
+                            "say_instead, status: draft|reviewed}",
+                        },
                         "revision": {"type": "integer"},
                         "updated_at": {"type": "string", "format": "date-time"},
                     },

@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from huddles.i18n import pgettext
+
 if TYPE_CHECKING:
     from huddles.huddle.record import HuddleRecord
 
@@ -157,7 +159,15 @@ class RecordSheet:
         )
 
         self._heading(_("Who was there"))
-        rows = [(_("Name"), _("Status"), _("How it was recorded"), _("Marked by"), _("At"))]
+        rows = [
+            (
+                pgettext("the name of a person", "Name"),
+                _("Status"),
+                _("How it was recorded"),
+                _("Marked by"),
+                _("At"),
+            )
+        ]
         for mark in record.attendance:
             name = mark.name + (" (" + _("visitor") + ")" if mark.visitor else "")
             rows.append(

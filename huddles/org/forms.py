@@ -11,6 +11,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from huddles.i18n import lazy_pgettext
+
 
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
@@ -18,7 +20,9 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class LocationForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(
+        lazy_pgettext("the name of a place", "Name"), validators=[DataRequired(), Length(max=120)]
+    )
     timezone = StringField(
         _l("Time zone"),
         validators=[DataRequired(), Length(max=64)],
@@ -28,7 +32,9 @@ class LocationForm(FlaskForm):
 
 
 class ShiftForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(
+        lazy_pgettext("the name of a shift", "Name"), validators=[DataRequired(), Length(max=120)]
+    )
     starts_at = TimeField(_l("Starts at"), validators=[InputRequired()])
     ends_at = TimeField(_l("Ends at"), validators=[InputRequired()])
     overnight = BooleanField(_l("Ends the next day (night shift)"))
@@ -41,7 +47,9 @@ class RosterForm(FlaskForm):
 
 
 class PersonForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(
+        lazy_pgettext("the name of a person", "Name"), validators=[DataRequired(), Length(max=120)]
+    )
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     # A new person is staff unless the admin chooses otherwise: making an admin is deliberate.
     role = SelectField(

@@ -14,7 +14,7 @@ from huddles.auth import service as auth_service
 from huddles.auth.access import admin_required, location_for, roles_required, shift_for
 from huddles.auth.models import ROLES, User
 from huddles.extensions import db
-from huddles.i18n import LANGUAGE_NAMES
+from huddles.i18n import LANGUAGE_NAMES, lazy_pgettext
 from huddles.org import service
 from huddles.org.forms import ConfirmForm, LocationForm, PersonForm, RosterForm, ShiftForm
 from huddles.org.models import Location, Shift
@@ -22,7 +22,11 @@ from huddles.validation import FieldError, attach_to_form
 
 bp = Blueprint("org", __name__, url_prefix="/admin")
 
-ROLE_LABELS = {"admin": _l("Admin"), "lead": _l("Shift lead"), "staff": _l("Staff")}
+ROLE_LABELS = {
+    "admin": lazy_pgettext("the role", "Admin"),
+    "lead": _l("Shift lead"),
+    "staff": _l("Staff"),
+}
 WEEKDAY_LABELS = [_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun")]
 
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from huddles.api import json_body, page_args, require_login, require_role
+from huddles.config import LOCALES
 from huddles.db import utcnow
 from huddles.errors import ApiError
 from huddles.extensions import db
@@ -49,14 +50,43 @@ def topic_json(topic: Topic, revision: TopicRevision, locale: str | None) -> dic
         "avoid": text.avoid,
         "say_instead": text.say_instead,
         "lang": text.lang,
-        "translations": sorted((revision.translations or {}).keys()),
+        "untranslated": list(text.untranslated),
+        "translations": translations_json(revision),
         "revision": revision.number,
         "updated_at": topic.updated_at.isoformat(),
     }
 
 
+def translations_json(revision: TopicRevision) -> dict[str, dict[str, Any]]:
+    """Per language: the translated fields and the status (`draft` or `reviewed`)."""
+    result: dict[str, dict[str, Any]] = {}
+    for language, translation in sorted((revision.translations or {}).items()):
+        if isinstance(translation, dict):
+            result[language] = {**translation, "status": translation.get("status") or "draft"}
+    return result
+
+
+def asked_language() -> str | None:
+    """`?lang=` checked: a language of the app, or None when not asked; 400 for any other."""
+    asked = request.args.get("lang")
+    if asked is None or asked == "":
+        return None
+    if asked not in LOCALES:
+        raise ApiError(
+            400,
+            _(
+                "Unknown language %(lang)s (use one of %(langs)s).",
+                lang=asked[:20],
+                langs=", ".join(LOCALES),
+            ),
+            field="lang",
+        )
+    return asked
+
+
 def _locale() -> str:
-    return str(get_locale() or "en")
+    # ?lang= (checked), else the person's language, else their location's (select_locale).
+    return asked_language() or str(get_locale() or "en")
 
 
 def _field_error(error: FieldError) -> ApiError:
@@ -184,4 +214,4 @@ def retire_topic(slug: str):
     return jsonify(topic_json(topic, topic.current_revision, "en"))
 
 
-__all__ = ["bp", "topic_json"]
+__all__ = ["asked_language", "bp", "topic_json", "translations_json"]

@@ -49,6 +49,10 @@ FIELDS = (
     "body",
 )
 TRANSLATION_LANGUAGES = tuple(code for code in LOCALES if code != "en")
+# A translation is a draft until someone other than its translator has read it against the English.
+TRANSLATION_STATUSES = ("draft", "reviewed")
+# The front matter of content/translations/<lang>/<slug>.md, in the translators' order.
+TRANSLATION_FILE_FIELDS = ("title", "prompt", "avoid", "say_instead", "status")
 
 
 @dataclass(frozen=True)
@@ -214,14 +218,47 @@ def _minutes(raw: Any, kind: str) -> float:
     return value
 
 
+def _translation(language: str, fields: Any) -> dict[str, str]:
+    """One language's translation checked: its text fields and its status (default draft)."""
+    if not isinstance(fields, Mapping):
+        raise FieldError("translations", str(_l("translations maps a language to its fields.")))
+    unknown = sorted(set(fields) - set(TRANSLATED_FIELDS) - {"status"})
+    if unknown:
+        raise FieldError(
+            "translations",
+            str(_l("A translation cannot hold %(names)s.", names=", ".join(map(str, unknown)))),
+        )
+    status = fields.get("status") or "draft"
+    if status not in TRANSLATION_STATUSES:
+        raise FieldError(
+            "translations",
+            str(
+                _l(
+                    "Unknown translation status %(s)s for %(lang)s (use one of %(all)s).",
+                    s=str(status)[:40],
+                    lang=language,
+                    all=", ".join(TRANSLATION_STATUSES),
+                )
+            ),
+        )
+    cleaned = {}
+    for name in TRANSLATED_FIELDS:
+        if name in fields:
+            value = _text(fields, name)
+            if value:
+                cleaned[name] = value
+    if cleaned:
+        cleaned["status"] = str(status)
+    return cleaned
+
+
 def _translations(raw: Any) -> dict[str, dict[str, str]]:
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
         raise FieldError("translations", str(_l("translations maps a language to its fields.")))
     result: dict[str, dict[str, str]] = {}
-    for language in sorted(raw):
-        fields = raw[language]
+    for language in sorted(raw, key=str):
         if language not in TRANSLATION_LANGUAGES:
             raise FieldError(
                 "translations",
@@ -233,20 +270,7 @@ def _translations(raw: Any) -> dict[str, dict[str, str]]:
                     )
                 ),
             )
-        if not isinstance(fields, Mapping):
-            raise FieldError("translations", str(_l("translations maps a language to its fields.")))
-        unknown = sorted(set(fields) - set(TRANSLATED_FIELDS))
-        if unknown:
-            raise FieldError(
-                "translations",
-                str(_l("A translation cannot hold %(names)s.", names=", ".join(map(str, unknown)))),
-            )
-        cleaned = {}
-        for name in TRANSLATED_FIELDS:
-            if name in fields:
-                value = _text(fields, name)
-                if value:
-                    cleaned[name] = value
+        cleaned = _translation(language, raw[language])
         if cleaned:
             result[language] = cleaned
     return result
@@ -345,8 +369,8 @@ def as_fields(data: TopicData) -> dict[str, Any]:
     }
 
 
-def parse(text: str) -> TopicData:
-    """A topic file's text to its data; FieldError (field 'file' for broken front matter)."""
+def _front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """The front matter and the body of a Markdown file; FieldError (field 'file') if broken."""
     text = text.replace("\r\n", "\n").lstrip("\ufeff")
     if not text.startswith("---"):
         raise FieldError("file", str(_l("The file does not start with front matter (---).")))
@@ -366,7 +390,55 @@ def parse(text: str) -> TopicData:
         raise FieldError("file", str(_l("The front matter is empty or not a mapping.")))
     if "body" in post.metadata:
         raise FieldError("body", str(_l("The body goes after the front matter, not in it.")))
-    return validate({**post.metadata, "body": post.content})
+    return dict(post.metadata), post.content
+
+
+def parse(text: str) -> TopicData:
+    """A topic file's text to its data; FieldError (field 'file' for broken front matter)."""
+    metadata, body = _front_matter(text)
+    return validate({**metadata, "body": body})
+
+
+def parse_translation(text: str, language: str) -> dict[str, str]:
+    """A file content/translations/<language>/<slug>.md to its translation; FieldError."""
+    if language not in TRANSLATION_LANGUAGES:
+        raise FieldError(
+            "translations",
+            str(
+                _l(
+                    "Unknown language %(lang)s (use one of %(langs)s).",
+                    lang=language,
+                    langs=", ".join(TRANSLATION_LANGUAGES),
+                )
+            ),
+        )
+    metadata, body = _front_matter(text)
+    unknown = sorted(set(metadata) - set(TRANSLATION_FILE_FIELDS), key=str)
+    if unknown:
+        raise FieldError(str(unknown[0]), str(_l("Unknown field %(name)s.", name=str(unknown[0]))))
+    if metadata.get("status") is None:
+        raise FieldError(
+            "status",
+            str(_l("A translation needs a status (%(all)s).", all=", ".join(TRANSLATION_STATUSES))),
+        )
+    translation = _translation(language, {**metadata, "body": body})
+    if not translation.get("title"):
+        raise FieldError("title", str(_l("A title is required.")))
+    return translation
+
+
+def dump_translation(translation: Mapping[str, str]) -> str:
+    """The file text of one translation (`parse_translation(dump_translation(t)) == t`)."""
+    lines = ["---"]
+    for name in TRANSLATION_FILE_FIELDS:
+        if name == "status":
+            lines.append(f"status: {translation.get('status') or 'draft'}")
+        elif name in ("title", "prompt"):
+            lines.append(f"{name}: {_quoted(translation.get(name, ''))}")
+        elif name in translation:
+            lines.append(f"{name}: {_quoted(translation[name])}")
+    lines.append("---")
+    return "\n".join(lines) + "\n" + translation.get("body", "") + "\n"
 
 
 def _quoted(value: str) -> str:
@@ -411,6 +483,7 @@ def dump(data: TopicData) -> str:
             for name in TRANSLATED_FIELDS:
                 if name in fields:
                     lines.append(f"    {name}: {_quoted(fields[name])}")
+            lines.append(f"    status: {fields.get('status') or 'draft'}")
     else:
         lines.append("translations: {}")
     lines.append("---")

@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FloatField,
+    Form,
+    FormField,
     HiddenField,
     SelectField,
     SelectMultipleField,
@@ -17,7 +19,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from huddles.i18n import LANGUAGE_NAMES
 from huddles.org.models import SETTINGS
+from huddles.topics.files import TRANSLATED_FIELDS, TRANSLATION_LANGUAGES, TRANSLATION_STATUSES
 from huddles.topics.models import KINDS, STATUSES
 
 KIND_LABELS = {
@@ -37,6 +41,39 @@ SETTING_LABELS = {
     "contact-centre": _l("Contact centre"),
     "other": _l("Other workplace"),
 }
+
+
+TRANSLATION_STATUS_LABELS = {"draft": _l("Draft"), "reviewed": _l("Reviewed")}
+
+
+class TranslationForm(Form):
+    """One language's translation of a topic, edited beside the English."""
+
+    title = StringField(_l("Title"))
+    prompt = StringField(_l("Question for the team"))
+    avoid = StringField(_l("Avoid saying"))
+    say_instead = StringField(_l("Say instead"))
+    body = TextAreaField(_l("Text"))
+    status = SelectField(
+        _l("Translation status"),
+        choices=[SelectChoice(s, TRANSLATION_STATUS_LABELS[s]) for s in TRANSLATION_STATUSES],
+        default="draft",
+        validate_choice=False,
+        description=_l(
+            "Reviewed: someone other than its last translator read it against the English."
+        ),
+    )
+
+    def translation(self) -> dict[str, str]:
+        """The filled fields and the status; empty when nothing is translated."""
+        fields = {
+            name: (self[name].data or "").strip()
+            for name in TRANSLATED_FIELDS
+            if (self[name].data or "").strip()
+        }
+        if fields:
+            fields["status"] = self.status.data or "draft"
+        return fields
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -102,9 +139,23 @@ class TopicForm(FlaskForm):
             "avoid": self.avoid.data or None,
             "say_instead": self.say_instead.data or None,
         }
+        fields["translations"] = {
+            code: translation
+            for code in TRANSLATION_LANGUAGES
+            if (translation := self.translation_form(code).translation())
+        }
         if with_slug:
             fields["slug"] = (self.slug.data or "").strip()
         return fields
+
+    def translation_form(self, code: str) -> TranslationForm:
+        """The subform of one language."""
+        form: TranslationForm = getattr(self, f"tr_{code}").form
+        return form
+
+
+for _code in TRANSLATION_LANGUAGES:
+    setattr(TopicForm, f"tr_{_code}", FormField(TranslationForm, label=LANGUAGE_NAMES[_code]))
 
 
 class ConfirmForm(FlaskForm):

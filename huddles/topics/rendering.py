@@ -76,6 +76,13 @@ class LocalizedTopic:
     avoid: str | None
     say_instead: str | None
     lang: str
+    # The fields shown in English because the translation lacks them (none for English).
+    untranslated: tuple[str, ...] = ()
+
+    @property
+    def in_english(self) -> bool:
+        """Asked in another language, but (some of) the text is the English original."""
+        return bool(self.untranslated)
 
 
 def localized(revision: TopicRevision, locale: str | None) -> LocalizedTopic:
@@ -87,6 +94,7 @@ def localized(revision: TopicRevision, locale: str | None) -> LocalizedTopic:
         translation = {}
     values: dict[str, str | None] = {}
     used = False
+    untranslated: list[str] = []
     for name in TRANSLATED_FIELDS:
         own = getattr(revision, name)
         given = translation.get(name)
@@ -95,6 +103,8 @@ def localized(revision: TopicRevision, locale: str | None) -> LocalizedTopic:
             used = True
         else:
             values[name] = own
+            if language != "en" and own:
+                untranslated.append(name)
     return LocalizedTopic(
         title=values["title"] or "",
         prompt=values["prompt"] or "",
@@ -102,4 +112,5 @@ def localized(revision: TopicRevision, locale: str | None) -> LocalizedTopic:
         avoid=values["avoid"],
         say_instead=values["say_instead"],
         lang=language if used else "en",
+        untranslated=tuple(untranslated),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -213,6 +213,8 @@ def update_topic(
             ),
         )
     data = files.validate({**files.as_fields(current), **changes, "slug": topic.slug})
+    if actor is not None:
+        data = _check_reviews(topic, current, data, actor)
     changed = data.changed_fields(current)
     if not changed:
         return None
@@ -222,6 +224,98 @@ def update_topic(
     _commit(topic.slug)
     _announce([topic.id], now)
     return revision
+
+
+# --- Translations and their reviews ----------------------------------------------------------
+
+
+def _text_of(translation: Mapping[str, str] | None) -> dict[str, str]:
+    return {k: v for k, v in (translation or {}).items() if k != "status"}
+
+
+@dataclass(frozen=True)
+class TranslationInfo:
+    """Who last changed a language's translation of a topic, and who reviewed it (user ids)."""
+
+    changed_by: int | None
+    reviewed_by: int | None
+
+
+def translation_info(topic: Topic) -> dict[str, TranslationInfo]:
+    """Per language, from the revisions: the author of the last change to the translation's
+    text, and the author of the revision that marked it reviewed (None while a draft)."""
+    info: dict[str, TranslationInfo] = {}
+    before: dict[str, Any] = {}
+    for revision in db.session.scalars(
+        sa.select(TopicRevision)
+        .where(TopicRevision.topic_id == topic.id)
+        .order_by(TopicRevision.number)
+    ):
+        now = revision.translations or {}
+        for language, translation in now.items():
+            old = before.get(language)
+            last = info.get(language, TranslationInfo(None, None))
+            changed_by = last.changed_by
+            if old is None or _text_of(old) != _text_of(translation):
+                changed_by = revision.author_id
+            reviewed_by = None
+            if translation.get("status") == "reviewed":
+                was_reviewed = old is not None and old.get("status") == "reviewed"
+                reviewed_by = last.reviewed_by if was_reviewed else revision.author_id
+            info[language] = TranslationInfo(changed_by, reviewed_by)
+        for language in set(info) - set(now):
+            del info[language]
+        before = now
+    return info
+
+
+def _check_reviews(topic: Topic, current: TopicData, data: TopicData, actor: User) -> TopicData:
+    """A translation becomes reviewed only by someone other than the one who last changed it.
+
+    Changing the text of a reviewed translation makes it a draft again (it needs a new read);
+    marking it reviewed in the same save as changing it, or as its last translator, is refused.
+    """
+    from huddles.i18n import LANGUAGE_NAMES
+
+    translations = dict(data.translations)
+    info: dict[str, TranslationInfo] | None = None
+    for language, translation in data.translations.items():
+        if translation.get("status") != "reviewed":
+            continue
+        old = current.translations.get(language)
+        was_reviewed = old is not None and old.get("status") == "reviewed"
+        name = LANGUAGE_NAMES.get(language, language)
+        if old is None or _text_of(old) != _text_of(translation):
+            if was_reviewed:
+                translations[language] = {**translation, "status": "draft"}
+                continue
+            raise FieldError(
+                f"translations.{language}.status",
+                str(
+                    _l(
+                        "You are changing the %(language)s translation, so someone else must "
+                        "review it: save it as a draft.",
+                        language=name,
+                    )
+                ),
+            )
+        if was_reviewed:
+            continue
+        if info is None:
+            info = translation_info(topic)
+        last = info.get(language)
+        if last is not None and last.changed_by == actor.id:
+            raise FieldError(
+                f"translations.{language}.status",
+                str(
+                    _l(
+                        "You made the last change to the %(language)s translation; someone "
+                        "else must review it against the English.",
+                        language=name,
+                    )
+                ),
+            )
+    return replace(data, translations=translations)
 
 
 def set_status(
@@ -277,6 +371,60 @@ def library_files(directory: Path) -> list[Path]:
     return sorted(path for path in directory.glob("*.md") if path.is_file())
 
 
+TRANSLATIONS_DIR = "translations"
+
+
+def translation_files(directory: Path) -> list[Path]:
+    """The translation files of a library: `translations/<lang>/<slug>.md`, by language, name."""
+    root = directory / TRANSLATIONS_DIR
+    if not root.is_dir():
+        return []
+    return sorted(path for path in root.glob("*/*.md") if path.is_file())
+
+
+def _merge_translations(
+    directory: Path, parsed: dict[str, tuple[str, TopicData]], report: ImportReport
+) -> None:
+    """Read every translation file into the topic it translates; reject the ones that cannot."""
+    for path in translation_files(directory):
+        language, slug = path.parent.name, path.stem
+        name = f"{TRANSLATIONS_DIR}/{language}/{path.name}"
+        if slug not in parsed:
+            report.rejected.append(
+                (name, str(_l("There is no topic %(slug)s to translate.", slug=slug)))
+            )
+            continue
+        try:
+            translation = files.parse_translation(path.read_text(encoding="utf-8"), language)
+        except UnicodeDecodeError:
+            report.rejected.append((name, str(_l("The file is not UTF-8 text."))))
+            continue
+        except FieldError as error:
+            reason = error.message if error.field == "file" else f"{error.field}: {error.message}"
+            report.rejected.append((name, reason))
+            continue
+        topic_file, data = parsed[slug]
+        if language in data.translations:
+            report.rejected.append(
+                (
+                    name,
+                    str(
+                        _l(
+                            "The %(lang)s translation is also given in %(f)s; keep one.",
+                            lang=language,
+                            f=topic_file,
+                        )
+                    ),
+                )
+            )
+            continue
+        translations = {**data.translations, language: translation}
+        parsed[slug] = (
+            topic_file,
+            replace(data, translations=dict(sorted(translations.items()))),
+        )
+
+
 def import_library(
     directory: Path,
     actor: User | None,
@@ -312,6 +460,7 @@ def import_library(
                 parsed[data.slug] = (path.name, data)
         if on_file is not None:
             on_file(path)
+    _merge_translations(directory, parsed, report)
 
     existing = {
         topic.slug: topic
@@ -358,7 +507,8 @@ def import_library(
 
 
 def export_library(directory: Path, *, include_retired: bool = True) -> int:
-    """Write every topic's current revision to `directory/<slug>.md`; the number written."""
+    """Write every topic's current revision to `directory/<slug>.md` and its translations to
+    `directory/translations/<lang>/<slug>.md` (the layout import reads); the number of topics."""
     directory.mkdir(parents=True, exist_ok=True)
     query = (
         sa.select(Topic)
@@ -370,8 +520,15 @@ def export_library(directory: Path, *, include_retired: bool = True) -> int:
         query = query.where(Topic.status != "retired")
     count = 0
     for topic in db.session.scalars(query):
-        text = files.dump(current_data(topic))
+        data = current_data(topic)
+        text = files.dump(replace(data, translations={}))
         (directory / f"{topic.slug}.md").write_text(text, encoding="utf-8", newline="\n")
+        for language, translation in sorted(data.translations.items()):
+            folder = directory / TRANSLATIONS_DIR / language
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{topic.slug}.md").write_text(
+                files.dump_translation(translation), encoding="utf-8", newline="\n"
+            )
         count += 1
     return count
 
@@ -394,6 +551,8 @@ class LibraryFilters:
     tag: str = ""
     status: str = ""
     language: str = ""
+    # A language: the topics that have no translation into it yet.
+    missing: str = ""
     last_used: str = ""
     uses: str = ""
     sort: str = "title"
@@ -483,6 +642,8 @@ def library_query(filters: LibraryFilters, *, published_only: bool, today: date)
         query = query.where(sa.cast(TopicRevision.tags, sa.Text).like(pattern, escape="\\"))
     if filters.language:
         query = query.where(_has_translation(filters.language))
+    if filters.missing:
+        query = query.where(sa.not_(_has_translation(filters.missing)))
     if filters.last_used == "never":
         query = query.where(usage.c.last_used.is_(None))
     elif filters.last_used in ("7", "30"):
@@ -584,6 +745,15 @@ def revision_diff(topic: Topic, old: TopicRevision | None, new: TopicRevision) -
     return lines
 
 
+def user_names(ids: set[int | None]) -> dict[int, str]:
+    """The names of some people, by id (one query; none for no ids)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = db.session.execute(sa.select(User.id, User.name).where(User.id.in_(wanted)))
+    return {int(user_id): str(name) for user_id, name in rows}
+
+
 def authors(revision_list: list[TopicRevision]) -> dict[int, User]:
     """The authors of some revisions, by id (one query)."""
     ids = {r.author_id for r in revision_list if r.author_id is not None}
@@ -603,12 +773,15 @@ _HEALTH_KEEP = 4
 def pool_health(today: date) -> list[health.SettingHealth]:
     """Per setting: how many days the published library lasts without a repeat from `today`,
     and its pools per kind (one query; the engine's run is kept until the library changes)."""
-    count, latest = db.session.execute(
-        sa.select(sa.func.count(Topic.id), sa.func.max(Topic.updated_at)).where(
-            Topic.status == "published"
-        )
+    # A checksum of the slugs' ranks tells apart two libraries of the same size and time.
+    count, latest, ranks = db.session.execute(
+        sa.select(
+            sa.func.count(Topic.id),
+            sa.func.max(Topic.updated_at),
+            sa.func.sum(Topic.rank % 1_000_003),
+        ).where(Topic.status == "published")
     ).one()
-    key = (int(count or 0), str(latest), today)
+    key = (int(count or 0), f"{latest}/{ranks}", today)
     if key not in _HEALTH:
         rows = db.session.execute(
             sa.select(Topic.slug, TopicRevision)

@@ -24,6 +24,7 @@ from huddles.topics.forms import (
     KIND_LABELS,
     SETTING_LABELS,
     STATUS_LABELS,
+    TRANSLATION_STATUS_LABELS,
     ConfirmForm,
     TopicForm,
 )
@@ -81,6 +82,11 @@ def _visible_topic(slug: str) -> Topic:
 
 
 def _attach(form: TopicForm, error: FieldError) -> None:
+    parts = error.field.split(".")
+    if len(parts) == 3 and parts[0] == "translations" and parts[1] in TRANSLATION_LANGUAGES:
+        # "translations.de.status": next to that field of the language's tab.
+        attach_to_form(form.translation_form(parts[1]), FieldError(parts[2], error.message))
+        return
     target = FORM_FIELDS_BY_ERROR.get(error.field, error.field)
     attach_to_form(form, FieldError(target or "-", error.message))
 
@@ -95,6 +101,7 @@ def library():
         tag=request.args.get("tag", "").strip().lower()[:40],
         status=_choice("status", STATUSES) if current_user.is_admin else "",
         language=_choice("language", TRANSLATION_LANGUAGES),
+        missing=_choice("missing", TRANSLATION_LANGUAGES),
         last_used=_choice("last_used", service.LAST_USED_CHOICES),
         uses=_choice("uses", service.USES_CHOICES),
         sort=_choice("sort", service.SORTS) or "title",
@@ -115,10 +122,13 @@ def library():
     def page_url(number: int) -> str:
         return flask_url_for("topics.library") + "?" + urlencode({**args, "page": number})
 
+    locale = str(get_locale() or "en")
     return render_template(
         "topics/library.html",
         filters=filters,
         result=page,
+        texts={row.topic.id: localized(row.revision, locale) for row in page.rows},
+        translation_status_labels=TRANSLATION_STATUS_LABELS,
         page_url=page_url,
         tags=service.all_tags(),
         kinds=KINDS,
@@ -153,7 +163,17 @@ def new():
             flash(_("Topic %(title)s created.", title=topic.title), "success")
             return redirect(flask_url_for("topics.show", slug=topic.slug))
     status = 422 if request.method == "POST" else 200
-    return render_template("topics/edit.html", form=form, topic=None), status
+    return (
+        render_template(
+            "topics/edit.html",
+            form=form,
+            topic=None,
+            translation_info={},
+            people={},
+            **_translation_context(),
+        ),
+        status,
+    )
 
 
 @bp.post("/preview")
@@ -188,6 +208,7 @@ def show(slug: str):
         status_labels=STATUS_LABELS,
         setting_labels=SETTING_LABELS,
         language_names=LANGUAGE_NAMES,
+        translation_status_labels=TRANSLATION_STATUS_LABELS,
         confirm=ConfirmForm(),
     )
 
@@ -218,6 +239,10 @@ def edit(slug: str):
                 "avoid": revision.avoid or "",
                 "say_instead": revision.say_instead or "",
                 "revision": str(revision.number),
+                **{
+                    f"tr_{code}": dict((revision.translations or {}).get(code) or {})
+                    for code in TRANSLATION_LANGUAGES
+                },
             }
         )
     if form.validate_on_submit():
@@ -239,7 +264,29 @@ def edit(slug: str):
                 flash(_("Saved as revision %(n)s.", n=saved.number), "success")
             return redirect(flask_url_for("topics.show", slug=topic.slug))
     status = 422 if request.method == "POST" else 200
-    return render_template("topics/edit.html", form=form, topic=topic), status
+    info = service.translation_info(topic)
+    people = service.user_names(
+        {i.changed_by for i in info.values()} | {i.reviewed_by for i in info.values()}
+    )
+    return (
+        render_template(
+            "topics/edit.html",
+            form=form,
+            topic=topic,
+            translation_info=info,
+            people=people,
+            **_translation_context(),
+        ),
+        status,
+    )
+
+
+def _translation_context() -> dict[str, Any]:
+    return {
+        "translation_languages": TRANSLATION_LANGUAGES,
+        "language_names": LANGUAGE_NAMES,
+        "translation_status_labels": TRANSLATION_STATUS_LABELS,
+    }
 
 
 @bp.get("/<slug>/history")

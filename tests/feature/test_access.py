@@ -32,11 +32,13 @@ PUBLIC = {
     "pwa.manifest",
     "pwa.favicon",
     "pwa.service_worker",
+    # The language switcher works signed out too (a cookie keeps the choice).
+    "i18n.choose_language",
 }
 # Routes that staff may use (read or post) at their own location; everything else under /admin
 # and every write that is not listed here is for leads and admins only.
 STAFF_WRITES = {"auth.account", "auth.revoke_token", "auth.logout", "kudos.wall", "kudos.give"}
-STAFF_WRITES |= {"auth.end_other_sessions", "auth.change_password"}
+STAFF_WRITES |= {"auth.end_other_sessions", "auth.change_password", "i18n.choose_language"}
 
 
 def _today(world: World) -> str:

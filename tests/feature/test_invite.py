@@ -57,7 +57,7 @@ def test_inviting_without_touching_the_role_makes_staff_at_a_location(client, wo
     assert response.status_code == 200
     nia = db.session.scalar(sa.select(User).where(User.email == "nia@example.com"))
     assert (nia.role, nia.location_id) == ("staff", world.here.id)
-    assert "invited as Staff at Harbour Hotel" in response.get_data(as_text=True)
+    assert "invited as Staff at <bdi>Harbour Hotel</bdi>" in response.get_data(as_text=True)
 
 
 def test_an_admin_is_made_only_when_chosen(client, world, login):

@@ -80,7 +80,7 @@ def test_staff_see_their_next_huddle_their_kudos_and_what_they_missed(client, wo
     html = client.get("/").get_data(as_text=True)
     assert "Your next huddle" in html
     assert "Thanks for the calm at check-in." in html
-    assert "From Cleo Colleague" in html
+    assert "From <bdi>Cleo Colleague</bdi>" in html
     assert "You missed" in html
     assert huddle_url(world.shift, day) in html
     assert "Thank a colleague" in html

@@ -51,7 +51,10 @@ def test_staff_list_published_topics_as_a_page(client, world, login, topics):
     assert body["total"] == 2
     assert sorted(item["slug"] for item in body["items"]) == ["a-great-hello", "my-pleasure"]
     item = next(i for i in body["items"] if i["slug"] == "my-pleasure")
-    assert item["avoid"] == "No problem." and item["translations"] == ["de"]
+    assert item["avoid"] == "No problem."
+    assert item["translations"] == {
+        "de": {"title": "Sehr gern", "say_instead": "Sehr gern geschehen.", "status": "draft"}
+    }
     assert item["revision"] == 1 and item["updated_at"]
     assert item["body_html"].startswith("<p>")
     assert client.get("/api/v1/topics/secret-draft").status_code == 404

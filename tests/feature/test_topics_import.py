@@ -111,7 +111,13 @@ Line one with a # hash and a --- rule
     assert topic.current_revision.translations["de"]["body"] == "Zeile eins.\n\nZeile zwei."
     out = tmp_path / "out"
     service.export_library(out)
-    assert (out / "winter-welcome.md").read_bytes() == (source / "winter-welcome.md").read_bytes()
+    # Export writes the translations in their own files (the library's layout), and reading
+    # that export back gives the very same topic.
+    exported = (out / "winter-welcome.md").read_text(encoding="utf-8")
+    assert "translations: {}" in exported and "Willkommen" not in exported
+    assert 'title: "Willkommen"' in (out / "translations" / "de" / "winter-welcome.md").read_text()
+    again = service.import_library(out, None, NOW)
+    assert again.unchanged == ["winter-welcome"] and not again.rejected
 
 
 def test_a_changed_file_makes_a_new_revision_with_a_summary(app, tmp_path):

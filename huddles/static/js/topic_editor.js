@@ -44,3 +44,35 @@
   });
   render();
 }());
+
+// The translations: one tab per language (without scripts every language shows in turn).
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-translation-tabs]");
+  if (!box) { return; }
+  var tabs = Array.prototype.slice.call(box.querySelectorAll("[role=tab]"));
+  function show(code) {
+    tabs.forEach(function (tab) {
+      var on = tab.getAttribute("data-tab") === code;
+      tab.setAttribute("aria-selected", on ? "true" : "false");
+      tab.tabIndex = on ? 0 : -1;
+      var panel = document.getElementById(tab.getAttribute("aria-controls"));
+      if (panel) { panel.hidden = !on; }
+    });
+  }
+  tabs.forEach(function (tab, index) {
+    tab.addEventListener("click", function () { show(tab.getAttribute("data-tab")); });
+    tab.addEventListener("keydown", function (event) {
+      var step = event.key === "ArrowRight" ? 1 : event.key === "ArrowLeft" ? -1 : 0;
+      if (document.documentElement.dir === "rtl") { step = -step; }
+      if (!step) { return; }
+      var next = tabs[(index + step + tabs.length) % tabs.length];
+      show(next.getAttribute("data-tab"));
+      next.focus();
+    });
+  });
+  // Open the first language with an error, else the first one.
+  var failing = box.querySelector(".translation-panel .has-error");
+  var first = failing ? failing.closest(".translation-panel").id.replace("panel-", "") : tabs[0] && tabs[0].getAttribute("data-tab");
+  if (first) { show(first); }
+})();

@@ -1,0 +1,87 @@
+// The huddle screen in the team's languages: switch the topic's language live (L, or the
+// select), and show a second language beside it (each title and question in both, the text
+// in the main one). The choice is remembered on this device. The texts come embedded in the
+// page (rendered and sanitised by the server), so switching needs no reload and no network.
+(function () {
+  "use strict";
+  var data = document.getElementById("huddle-languages");
+  var main = document.querySelector(".js-lang-main");
+  var second = document.querySelector(".js-lang-second");
+  if (!data || !main || !second) { return; }
+  var texts;
+  try { texts = JSON.parse(data.textContent); } catch (error) { return; }
+  var RTL = { ar: true };
+  var KEY_MAIN = "huddles.screen.language";
+  var KEY_SECOND = "huddles.screen.second-language";
+
+  function remembered(key) {
+    try { return window.localStorage.getItem(key) || ""; } catch (error) { return ""; }
+  }
+  function remember(key, value) {
+    try { window.localStorage.setItem(key, value); } catch (error) { /* private mode */ }
+  }
+  function mark(element, lang) {
+    element.setAttribute("lang", lang);
+    element.setAttribute("dir", RTL[lang] ? "rtl" : "ltr");
+  }
+  function put(section, selector, value, lang, html) {
+    var element = section.querySelector(selector);
+    if (!element || value === null || value === undefined) { return; }
+    if (html) { element.innerHTML = value; } else { element.textContent = value; }
+    mark(element, lang);
+  }
+  function secondLine(section, selector, value, lang) {
+    var element = section.querySelector(selector);
+    if (!element) { return; }
+    if (!value) { element.hidden = true; element.textContent = ""; return; }
+    element.textContent = value;
+    mark(element, lang);
+    element.hidden = false;
+  }
+
+  function apply() {
+    var language = main.value;
+    var also = second.value === language ? "" : second.value;
+    var items = texts.items[language] || {};
+    var extra = also ? (texts.items[also] || {}) : {};
+    document.querySelectorAll(".slot[data-position]").forEach(function (section) {
+      var position = section.getAttribute("data-position");
+      var item = items[position];
+      if (!item) { return; }
+      put(section, ".js-l-title", item.title, item.untranslated.indexOf("title") >= 0 ? "en" : item.lang);
+      put(section, ".js-l-prompt", item.prompt, item.untranslated.indexOf("prompt") >= 0 ? "en" : item.lang);
+      put(section, ".js-l-avoid", item.avoid, item.untranslated.indexOf("avoid") >= 0 ? "en" : item.lang);
+      put(section, ".js-l-say", item.say_instead, item.untranslated.indexOf("say_instead") >= 0 ? "en" : item.lang);
+      put(section, ".js-l-body", item.body_html, item.untranslated.indexOf("body") >= 0 ? "en" : item.lang, true);
+      var columns = section.querySelector(".slot-columns");
+      if (columns) { columns.setAttribute("lang", item.lang); }
+      var other = extra[position];
+      secondLine(section, ".js-l-title2", other ? other.title : "", other ? other.lang : "en");
+      secondLine(section, ".js-l-prompt2", other ? other.prompt : "", other ? other.lang : "en");
+    });
+    document.documentElement.classList.toggle("huddle-two-languages", !!also);
+  }
+
+  function choose(select, value) {
+    for (var i = 0; i < select.options.length; i++) {
+      if (select.options[i].value === value) { select.value = value; return true; }
+    }
+    return false;
+  }
+
+  choose(main, remembered(KEY_MAIN));
+  choose(second, remembered(KEY_SECOND));
+  main.addEventListener("change", function () { remember(KEY_MAIN, main.value); apply(); });
+  second.addEventListener("change", function () { remember(KEY_SECOND, second.value); apply(); });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "l" && event.key !== "L") { return; }
+    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+    var target = event.target;
+    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) { return; }
+    event.preventDefault();
+    main.selectedIndex = (main.selectedIndex + 1) % main.options.length;
+    remember(KEY_MAIN, main.value);
+    apply();
+  });
+  apply();
+})();
