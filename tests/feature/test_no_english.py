@@ -51,6 +51,7 @@ def translated_messages(locale: str) -> set[str]:
     with (CATALOGS / locale / "LC_MESSAGES" / "messages.po").open("rb") as po:
         catalog = read_po(po, locale=locale)
     found = set()
+    kept = set()  # words that one of their senses keeps as they are ("Name", "Admin" in German)
     for message in catalog:
         if not message.id or message.fuzzy:
             continue
@@ -63,7 +64,9 @@ def translated_messages(locale: str) -> set[str]:
                 continue  # with placeholders the page text never equals the msgid
             if english.strip() and english not in strings:
                 found.add(english.strip())
-    return found
+            elif english.strip():
+                kept.add(english.strip())
+    return found - kept
 
 
 class VisibleText(HTMLParser):
