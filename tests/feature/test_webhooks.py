@@ -174,6 +174,8 @@ def test_patch_refuses_inside_addresses_when_private_targets_are_off(app, client
 
 
 def test_a_finished_huddle_summary_reaches_the_receiver_signed(app, client, login, world, receiver):
+    # Only the summary: the day's agenda, due most of the day, would go out too.
+    app.config["HUDDLES_WEBHOOK_AGENDA_LEAD_MINUTES"] = -24 * 60
     secret = _patch(client, login, world, {"webhook_url": receiver.url}).get_json()[
         "webhook_secret"
     ]
@@ -324,6 +326,8 @@ def test_the_location_page_sets_the_webhook_and_shows_the_log(app, client, login
 
 
 def test_a_missed_huddle_is_reported_as_not_held(app, client, login, world, receiver):
+    # Only the summary: the day's agenda, due most of the day, would go out too.
+    app.config["HUDDLES_WEBHOOK_AGENDA_LEAD_MINUTES"] = -24 * 60
     _patch(client, login, world, {"webhook_url": receiver.url})
     now = utcnow()
     day = datetime.now(ZoneInfo(world.here.timezone)).date()
