@@ -141,42 +141,38 @@ def _season(raw: Any) -> tuple[str | None, str | None]:
     return _season_day(raw["from"]), _season_day(raw["to"])
 
 
-def _tags(raw: Any) -> tuple[str, ...]:
+def _words(raw: Any, field: str, message: str) -> list[str]:
+    """A list (or comma-separated text) of words, stripped, lower-cased, each once, in order."""
     if raw is None or raw == "":
-        return ()
+        return []
     if isinstance(raw, str):
         raw = raw.split(",")
-    if not isinstance(raw, list | tuple) or not all(isinstance(tag, str) for tag in raw):
-        raise FieldError("tags", str(_l("tags must be a list of words.")))
-    tags: list[str] = []
-    for tag in raw:
-        tag = tag.strip().lower()
-        if not tag:
-            continue
+    if not isinstance(raw, list | tuple) or not all(isinstance(item, str) for item in raw):
+        raise FieldError(field, message)
+    words: list[str] = []
+    for item in raw:
+        item = item.strip().lower()
+        if item and item not in words:
+            words.append(item)
+    return words
+
+
+def _tags(raw: Any) -> tuple[str, ...]:
+    tags = _words(raw, "tags", str(_l("tags must be a list of words.")))
+    for tag in tags:
         if len(tag) > MAX_TAG or not TAG_RE.match(tag):
             raise FieldError(
                 "tags",
                 str(_l("The tag %(tag)s may hold only a-z, 0-9 and hyphens.", tag=tag[:MAX_TAG])),
             )
-        if tag not in tags:
-            tags.append(tag)
     if len(tags) > MAX_TAGS:
         raise FieldError("tags", str(_l("At most %(n)s tags.", n=MAX_TAGS)))
     return tuple(tags)
 
 
 def _settings(raw: Any) -> tuple[str, ...]:
-    if raw is None or raw == "":
-        return ()
-    if isinstance(raw, str):
-        raw = raw.split(",")
-    if not isinstance(raw, list | tuple) or not all(isinstance(item, str) for item in raw):
-        raise FieldError("settings", str(_l("settings must be a list of settings.")))
-    settings: list[str] = []
-    for item in raw:
-        item = item.strip().lower()
-        if not item:
-            continue
+    settings = _words(raw, "settings", str(_l("settings must be a list of settings.")))
+    for item in settings:
         if item not in SETTINGS:
             raise FieldError(
                 "settings",
@@ -188,8 +184,6 @@ def _settings(raw: Any) -> tuple[str, ...]:
                     )
                 ),
             )
-        if item not in settings:
-            settings.append(item)
     return tuple(settings)
 
 
