@@ -1,71 +1,153 @@
-"""Profile the benched pages in one process: `python -m tests.profile_pages [URL] [page]`.
+"""Time and profile the benched pages in one process, as production runs them.
 
-Signs the demo lead in on a test client against the bench database (see tests/bench_http.py),
-requests each page a few times with cProfile on, and prints the functions that take the most
-time and the SQL statements one request makes.
+    python -m tests.profile_pages [--profile] [--sql] [--repeat N] [--url URL] [page ...]
+
+Runs against the bench database (see tests/bench_http.py; `make bench` creates and fills it)
+with `HUDDLES_ENV=production`, calls the WSGI app directly (no test client, no sockets), keeps
+the cookies a browser would keep, and prints per page the milliseconds per request, the SQL
+statements one request makes, and with --profile the functions that take the most time.
 """
 
 from __future__ import annotations
 
+import argparse
 import cProfile
+import os
 import pstats
+import secrets
 import sys
+import time
+from collections.abc import Callable
+from http.cookies import SimpleCookie
 
 import sqlalchemy as sa
+from werkzeug.test import EnvironBuilder
 
-from huddles import create_app
-from huddles.auth.models import User
-from huddles.extensions import db
 from tests.bench_http import DEFAULT_URL, current_huddle, database
-from tests.conftest import sign_in_client
 
-REPEAT = 30
+PAGES = ("huddle", "agenda_api", "wall", "today")
 
 
-def main(argv: list[str]) -> int:
-    url = argv[0] if argv else DEFAULT_URL
-    only = argv[1] if len(argv) > 1 else None
+def build_app(url: str):
+    os.environ.update(
+        {"DATABASE_URL": url, "HUDDLES_ENV": "production", "SECRET_KEY": secrets.token_hex(32)}
+    )
+    from huddles import create_app
+
+    return create_app()
+
+
+class Browser:
+    """Requests straight into the WSGI app, keeping cookies as a browser would."""
+
+    def __init__(self, app, headers: dict[str, str] | None = None) -> None:
+        self.app = app
+        self.headers = dict(headers or {})
+        self.cookies: dict[str, str] = {}
+
+    def get(self, path: str) -> tuple[str, bytes]:
+        headers = dict(self.headers)
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        environ = EnvironBuilder(
+            path=path, headers=headers, base_url="https://localhost"
+        ).get_environ()
+        answer: list[tuple[str, list[tuple[str, str]]]] = []
+
+        def start_response(status, response_headers, exc_info=None):  # noqa: ANN001
+            answer.append((status, response_headers))
+
+        body_iter = self.app.wsgi_app(environ, start_response)
+        body = b"".join(body_iter)
+        getattr(body_iter, "close", lambda: None)()
+        status, response_headers = answer[0]
+        for name, value in response_headers:
+            if name.lower() == "set-cookie":
+                for morsel in SimpleCookie(value).values():
+                    self.cookies[morsel.key] = morsel.value
+        return status, body
+
+
+def signed_in(app, url: str) -> tuple[Browser, Browser, dict[str, str]]:
+    from huddles.auth import service
+    from huddles.auth.models import User
+    from huddles.extensions import db
+    from tests.conftest import sign_in_client
+
     huddle = current_huddle(database(url), "Harbour Hotel")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "p" * 64})
     with app.app_context():
         lead = db.session.scalar(sa.select(User).where(User.email == "lead@example.com"))
         client = sign_in_client(app.test_client(), lead)
-        from huddles.auth import service
-
         token = service.issue_api_token(lead, "profile")
         db.session.remove()
-    pages = {
-        "huddle": (f"/huddle/{huddle['shift_id']}/{huddle['day']}", {}),
-        "agenda_api": (
-            f"/api/v1/shifts/{huddle['shift_id']}/agenda?date={huddle['day']}",
-            {"Authorization": f"Bearer {token}"},
-        ),
-        "wall": ("/kudos", {}),
-        "today": ("/", {}),
+    browser = Browser(app)
+    browser.cookies = {cookie.key: cookie.value for cookie in client._cookies.values()}
+    api = Browser(app, {"Authorization": f"Bearer {token}"})
+    paths = {
+        "huddle": f"/huddle/{huddle['shift_id']}/{huddle['day']}",
+        "agenda_api": f"/api/v1/shifts/{huddle['shift_id']}/agenda?date={huddle['day']}",
+        "wall": "/kudos",
+        "today": "/",
     }
-    for name, (path, headers) in pages.items():
-        if only and name != only:
-            continue
-        client.get(path, headers=headers)  # warm up
-        statements: list[str] = []
-        with app.app_context():
-            engine = db.engine
+    return browser, api, paths
 
-        def count(conn, cursor, statement, *args, seen=statements):  # noqa: ANN001
-            seen.append(statement)
 
-        sa.event.listen(engine, "before_cursor_execute", count)
-        response = client.get(path, headers=headers)
+def statements_of(app, call: Callable[[], object]) -> list[str]:
+    from huddles.extensions import db
+
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(conn, cursor, statement, *args):  # noqa: ANN001
+        seen.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        call()
+    finally:
         sa.event.remove(engine, "before_cursor_execute", count)
-        print(f"== {name} {path}: {response.status_code}, {len(statements)} SQL statements")
-        for statement in statements:
-            print("   ", " ".join(statement.split())[:150])
-        profile = cProfile.Profile()
-        profile.enable()
-        for _ in range(REPEAT):
-            client.get(path, headers=headers)
-        profile.disable()
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(35)
+    return seen
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("pages", nargs="*", default=list(PAGES), help=f"of {', '.join(PAGES)}")
+    parser.add_argument(
+        "--url", default=os.environ.get("HUDDLES_BENCH_HTTP_DATABASE_URL", DEFAULT_URL)
+    )
+    parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--profile", action="store_true", help="cProfile, by own time")
+    parser.add_argument("--cumulative", action="store_true", help="cProfile, by cumulative time")
+    parser.add_argument("--sql", action="store_true", help="print the statements")
+    args = parser.parse_args(argv)
+    app = build_app(args.url)
+    browser, api, paths = signed_in(app, args.url)
+    for name in args.pages:
+        client = api if name == "agenda_api" else browser
+        path = paths[name]
+        status, body = client.get(path)
+        for _ in range(10):
+            client.get(path)
+        statements = statements_of(app, lambda: client.get(path))  # noqa: B023
+        started = time.perf_counter()
+        for _ in range(args.repeat):
+            client.get(path)
+        each = (time.perf_counter() - started) / args.repeat * 1000
+        print(
+            f"== {name} {path}: {status}, {len(body)} bytes, {len(statements)} SQL, {each:.2f} ms"
+        )
+        if args.sql:
+            for statement in statements:
+                print("   ", " ".join(statement.split())[:160])
+        if args.profile or args.cumulative:
+            profile = cProfile.Profile()
+            profile.enable()
+            for _ in range(args.repeat):
+                client.get(path)
+            profile.disable()
+            order = "cumulative" if args.cumulative else "tottime"
+            pstats.Stats(profile).sort_stats(order).print_stats(40)
     return 0
 
 
