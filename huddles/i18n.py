@@ -153,7 +153,7 @@ def minutes_label(minutes: float) -> str:
 
 @bp.app_template_global("agenda_texts")
 def _agenda_texts(agenda: Any) -> dict[str, Any]:
-    from huddles.topics.languages import agenda_texts
+    from huddles.agenda.rendered import agenda_texts
 
     return agenda_texts(agenda)
 

@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Hashable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask import current_app
+from jinja2.utils import htmlsafe_json_dumps
 
 from huddles.extensions import db
 from huddles.topics.models import Topic, TopicRevision
+
+if TYPE_CHECKING:
+    from huddles.agenda.models import Agenda
 
 EXTENSION = "huddles.rendered_revisions"
 CAPACITY = 4096  # (revision, language) pairs; a whole library in five languages fits
@@ -35,22 +41,22 @@ class RenderedRevision:
     lang: str
 
 
-class RevisionCache:
-    """A thread-safe LRU of RenderedRevision by (revision id, language)."""
+class LruCache:
+    """A thread-safe map that forgets the least recently used entry beyond its capacity."""
 
-    def __init__(self, capacity: int = CAPACITY) -> None:
+    def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._entries: OrderedDict[tuple[int, str], RenderedRevision] = OrderedDict()
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[int, str]) -> RenderedRevision | None:
+    def get(self, key: Hashable) -> Any:
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
             return found
 
-    def put(self, key: tuple[int, str], value: RenderedRevision) -> None:
+    def put(self, key: Hashable, value: Any) -> None:
         with self._lock:
             self._entries[key] = value
             self._entries.move_to_end(key)
@@ -60,6 +66,13 @@ class RevisionCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+class RevisionCache(LruCache):
+    """RenderedRevision by (revision id, language)."""
+
+    def __init__(self, capacity: int = CAPACITY) -> None:
+        super().__init__(capacity)
 
 
 def cache() -> RevisionCache:
@@ -108,3 +121,34 @@ def rendered_revisions(revision_ids: list[int], locale: str | None) -> dict[int,
             store.put((revision.id, language), entry)
             found[revision.id] = entry
     return found
+
+
+TEXTS_EXTENSION = "huddles.rendered_agenda_texts"
+TEXTS_CAPACITY = 512  # agendas' topic sets; a location plans a handful a day
+
+
+class AgendaTexts(dict[str, Any]):
+    """`agenda_texts` of one set of (position, revision) pairs, with its JSON made once."""
+
+    def __init__(self, texts: dict[str, Any]) -> None:
+        super().__init__(texts)
+        # As the templates' `tojson` writes it (the app's JSON settings, safe inside <script>).
+        self.json = htmlsafe_json_dumps(texts, dumps=current_app.json.dumps)
+
+
+def agenda_texts(agenda: Agenda) -> AgendaTexts:
+    """The agenda's topics in every language they are in (see topics.languages.agenda_texts),
+    made once per set of (position, revision) and kept: revisions never change."""
+    from huddles.topics.languages import agenda_texts as make_texts
+
+    key = tuple(
+        (item.position, item.topic_revision_id) for item in agenda.items if item.topic_revision_id
+    )
+    store = current_app.extensions.get(TEXTS_EXTENSION)
+    if store is None:
+        store = current_app.extensions.setdefault(TEXTS_EXTENSION, LruCache(TEXTS_CAPACITY))
+    found = store.get(key)
+    if found is None:
+        found = AgendaTexts(make_texts(agenda))
+        store.put(key, found)
+    return found  # type: ignore[no-any-return]

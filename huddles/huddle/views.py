@@ -117,19 +117,50 @@ def screen(shift_id: int, day: str):
         "huddle/screen.html",
         huddle=huddle,
         max_notes=service.MAX_NOTES_LENGTH,
-        swaps=_swap_options(huddle.agenda) if huddle.can_lead else {},
+        swappable=_swappable(huddle.agenda) if huddle.can_lead else frozenset(),
     )
 
 
-def _swap_options(agenda: Agenda) -> dict[str, list[planning.SwapOption]]:
-    """Per topic slot of an unstarted huddle, the topics its lead may swap in."""
+def _swappable(agenda: Agenda) -> frozenset[str]:
+    """The slots of an unstarted huddle whose topic its lead may swap (not the pinned ones).
+
+    The Prepare screen only names them; the few topics on offer for a slot are worked out when
+    the lead asks for them (`swap_choices`), not on every view of the screen.
+    """
     if agenda.status != "planned" or agenda.started_at is not None:
-        return {}
-    return {
-        item.slot_key: planning.swap_options(agenda, item.slot_key)
-        for item in agenda.items
-        if item.fill == "rotation" and item.reason != "pin"
-    }
+        return frozenset()
+    return frozenset(
+        item.slot_key for item in agenda.items if item.fill == "rotation" and item.reason != "pin"
+    )
+
+
+@bp.get("/<int:shift_id>/<day>/swap")
+@login_required
+def swap_choices(shift_id: int, day: str):
+    """The topics a lead may swap into one slot of an unstarted huddle, to choose from."""
+    shift, the_day = _shift_and_day(shift_id, day, lead=True)
+    agenda = find_agenda(shift, the_day)
+    slot = request.args.get("slot", "").strip()
+    if agenda is None:
+        abort(404, _("No huddle was planned for %(day)s.", day=the_day.isoformat()))
+    if agenda.status != "planned" or agenda.started_at is not None:
+        flash(_("The huddle has already started; its agenda can no longer change."), "error")
+        return _back(shift, the_day)
+    item = next((item for item in agenda.items if item.slot_key == slot), None)
+    if item is None:
+        abort(404, _("This agenda has no slot %(slot)s.", slot=slot[:40]))
+    if item.fill != "rotation":
+        abort(400, _("Only topic slots can be swapped."))
+    if item.reason == "pin":
+        abort(400, _("An admin pinned this topic; it cannot be swapped."))
+    data = planning.agenda_json(agenda, str(get_locale() or "en"))
+    return render_template(
+        "huddle/swap.html",
+        shift=shift,
+        day=the_day,
+        item=next(entry for entry in data["items"] if entry["slot"] == slot),
+        options=planning.swap_options(agenda, slot),
+    )
 
 
 @bp.post("/<int:shift_id>/<day>/swap")

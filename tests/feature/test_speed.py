@@ -3,6 +3,7 @@ fewer whatever the roster, kudos and library; what is kept between requests is n
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from huddles.db import utcnow
 from huddles.extensions import db
 from huddles.huddle import service as huddle_service
 from huddles.kudos.service import give_kudos
+from huddles.topics.models import Topic, TopicRevision
 from tests.feature.agenda_helpers import add_library, add_topic
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -90,13 +92,9 @@ def test_the_huddle_page_takes_as_many_statements_whatever_the_size(
         started=started,
     )
     assert small == large
-    # Before it starts, the lead's Prepare screen also lists the topics each rotation slot
-    # could swap to (four statements a slot, see planning.swap_options): not yet within six.
-    # The running screen also embeds each topic in every language it is offered in (the live
-    # language switch, issue 12): one statement over the goal of six, still flat. Folding it
-    # into the rendered-items cache is open work of issue 11.
-    if started:
-        assert large <= MOST_STATEMENTS + 1
+    # The Prepare screen only names the slots a lead may swap (their choices have a page of
+    # their own), and each topic's text in every language comes from the rendered cache.
+    assert large <= MOST_STATEMENTS
 
 
 def agenda_api_statements(client, count_queries, world_parts) -> int:
@@ -183,6 +181,37 @@ def test_a_revision_is_rendered_once_per_language_and_kept(
         client.get(api + "&lang=de")
     assert any("topic_revisions" in statement for statement in counter.statements)
     assert rendered.cache().get((0, "en")) is None
+
+
+def test_the_topics_in_every_language_are_made_once_and_follow_a_swap(
+    app, client, login, make_location, make_user, make_shift, count_queries
+):
+    """The huddle screen's live language switch: its texts are kept per set of revisions, so a
+    second view reads no revision, and a swapped topic is a new set, shown at once."""
+    for topic in add_library(per_kind=2, lexicon=2):
+        revision = db.session.get(TopicRevision, topic.current_revision_id)
+        revision.translations = {"de": {"title": f"DE {revision.title}", "body": "Text."}}
+    db.session.commit()
+    location, lead, _staff, shift = grown_world(
+        make_location, make_user, make_shift, "Harbour", 2, 0
+    )
+    login(lead)
+    url = f"/huddle/{shift.id}/{today(location).isoformat()}"
+    first = client.get(url).get_data(as_text=True)
+    with count_queries() as counter:
+        again = client.get(url).get_data(as_text=True)
+    assert not any("topic_revisions" in statement for statement in counter.statements)
+    languages = again.split('id="huddle-languages">', 1)[1].split("</script>", 1)[0]
+    assert languages == first.split('id="huddle-languages">', 1)[1].split("</script>", 1)[0]
+    agenda = attendance.find_agenda(shift, today(location))
+    topic = next(item for item in agenda.items if item.slot_key == "topic")
+    before = json.loads(languages)["items"]["en"][str(topic.position)]["title"]
+    assert client.post(f"{url}/swap", data={"slot": "topic"}).status_code == 302
+    swapped = client.get(url).get_data(as_text=True)
+    texts = json.loads(swapped.split('id="huddle-languages">', 1)[1].split("</script>", 1)[0])
+    db.session.expire_all()
+    now_title = db.session.get(Topic, topic.topic_id).title
+    assert texts["items"]["en"][str(topic.position)]["title"] == now_title != before
 
 
 def test_the_cache_is_bounded_and_forgets_the_least_recently_used():

@@ -62,12 +62,49 @@ def test_swap_options_list_fitting_topics_first_without_the_current_one(app, lib
 
 
 def test_the_prepare_screen_offers_the_swap_to_the_lead_only(client, library, login):
+    url = f"/huddle/{library.shift.id}/{DAY.isoformat()}"
     login(library.lead)
-    page = client.get(f"/huddle/{library.shift.id}/{DAY.isoformat()}").get_data(as_text=True)
-    assert "Swap a topic" in page and "made for another kind of workplace" in page
+    page = client.get(url).get_data(as_text=True)
+    assert "Swap a topic" in page and f"{url}/swap?slot=topic" in page
     login(library.staff)
-    page = client.get(f"/huddle/{library.shift.id}/{DAY.isoformat()}").get_data(as_text=True)
+    page = client.get(url).get_data(as_text=True)
     assert "Swap a topic" not in page
+    assert client.get(f"{url}/swap?slot=topic").status_code in (403, 404)
+
+
+def test_the_choices_of_a_slot_are_listed_on_their_own_page(client, library, login):
+    """The screen names the slots; the few topics on offer are worked out when asked for."""
+    url = f"/huddle/{library.shift.id}/{DAY.isoformat()}"
+    login(library.lead)
+    client.get(url)
+    options = planning.swap_options(db.session.scalar(sa.select(Agenda)), "topic")
+    page = client.get(f"{url}/swap?slot=topic").get_data(as_text=True)
+    assert "made for another kind of workplace" in page and "next best" in page
+    for option in options:
+        assert f'value="{option.slug}"' in page
+    assert page.index(options[0].slug) < page.index(options[-1].slug)
+
+
+@pytest.mark.parametrize(("slot", "status"), [("nope", 404), ("welcome", 400), ("", 404)])
+def test_asking_for_the_choices_of_a_slot_that_cannot_swap_says_why(
+    client, library, login, slot, status
+):
+    url = f"/huddle/{library.shift.id}/{DAY.isoformat()}"
+    login(library.lead)
+    client.get(url)
+    response = client.get(f"{url}/swap?slot={slot}")
+    assert response.status_code == status
+
+
+def test_after_the_start_the_choices_page_sends_the_lead_back(client, library, login):
+    url = f"/huddle/{library.shift.id}/{DAY.isoformat()}"
+    login(library.lead)
+    client.get(url)
+    agenda = db.session.scalar(sa.select(Agenda))
+    agenda.status, agenda.started_at = "running", NOW
+    db.session.commit()
+    response = client.get(f"{url}/swap?slot=topic")
+    assert response.status_code == 302 and response.headers["Location"].endswith(url)
 
 
 def test_a_lead_swaps_for_a_chosen_topic_and_it_is_recorded(client, library, login):
