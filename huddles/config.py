@@ -54,6 +54,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,
+        # The server-side row decides when a session ends; re-signing and re-sending an
+        # unchanged cookie on every request would only cost time. A "keep me signed in" cookie
+        # lasts from sign-in as long as its row may (HUDDLES_REMEMBER_MAX_AGE).
+        "SESSION_REFRESH_EACH_REQUEST": False,
         # A session ends after 2 idle hours (a shared break-room screen left signed in after the
         # huddle is closed long before the next shift arrives) and 12 hours after sign-in (the
         # longest shift); "keep me signed in" lasts 14 days from sign-in, idle or not.

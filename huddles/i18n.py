@@ -13,6 +13,7 @@ from babel import dates as babel_dates
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Blueprint, abort, current_app, has_request_context, redirect, request, url_for
+from flask.globals import _cv_app
 from flask_babel import (
     format_date,
     format_decimal,
@@ -25,6 +26,7 @@ from flask_babel import (
 from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from huddles.config import LOCALES, RTL_LOCALES
@@ -37,10 +39,31 @@ COOKIE_DAYS = 365
 bp = Blueprint("i18n", __name__)
 
 
+def current_translations() -> Any:
+    """Flask-Babel's translations of the request's language, looked up once per language.
+
+    A page calls gettext a hundred times; Flask-Babel finds its context, locale and catalogue
+    anew for each. This keeps the catalogue beside the locale Flask-Babel chose (in its own
+    per-context namespace) and gives it again while that locale stands: `force_locale` and
+    `refresh` make a new locale object, so they get their own catalogue.
+    """
+    context = _cv_app.get(None)
+    space = getattr(context.g, "_flask_babel", None) if context is not None else None
+    locale = getattr(space, "babel_locale", None)
+    if locale is None:
+        return get_translations()
+    kept = getattr(space, "huddles_translations", None)
+    if kept is not None and kept[0] is locale:
+        return kept[1]
+    translations = get_translations()
+    space.huddles_translations = (locale, translations)
+    return translations
+
+
 def _with_context(context: str, string: str) -> str:
     """The translation of `string` in `context`; until the catalogue has one, the translation
     without context (a better guess for the reader than the English)."""
-    translations = get_translations()
+    translations = current_translations()
     result = str(translations.upgettext(context, string))
     if result == string:
         result = str(translations.ugettext(string))
@@ -58,16 +81,28 @@ def lazy_pgettext(context: str, string: str, **variables: Any) -> LazyString:
     return LazyString(pgettext, context, string, **variables)
 
 
+@pass_context
+def _template_gettext(context: Any, string: str, **variables: Any) -> str:
+    """The templates' `_` and `gettext`: Jinja's "newstyle" gettext (escaped, always a format
+    string) in one call, not three; a page calls it a hundred times."""
+    result = current_translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        result = Markup(result)  # noqa: S704 (our catalogue's text, as Jinja's own gettext does)
+    return result % variables  # type: ignore[no-any-return]
+
+
 @bp.record_once
 def _install_context_fallback(state: Any) -> None:
     # Flask-Babel installed its callables already; the templates' pgettext gets the fallback.
-    state.app.jinja_env.install_gettext_callables(
-        gettext=lambda s: get_translations().ugettext(s),
-        ngettext=lambda s, p, n: get_translations().ungettext(s, p, n),
+    environment = state.app.jinja_env
+    environment.install_gettext_callables(
+        gettext=lambda s: current_translations().ugettext(s),
+        ngettext=lambda s, p, n: current_translations().ungettext(s, p, n),
         newstyle=True,
         pgettext=_with_context,
-        npgettext=lambda c, s, p, n: get_translations().unpgettext(c, s, p, n),
+        npgettext=lambda c, s, p, n: current_translations().unpgettext(c, s, p, n),
     )
+    environment.globals.update(_=_template_gettext, gettext=_template_gettext)
 
 
 LANGUAGE_NAMES = {

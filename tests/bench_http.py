@@ -194,6 +194,16 @@ def sign_in(email: str) -> str:
     if response.status not in (302, 303):
         raise SystemExit(f"signing in as {email} failed: {response.status}")
     cookies.update(_cookies(response))
+    # The first page after signing in may add to the session (its CSRF token); a browser keeps
+    # the cookie it gets back, and so does the bench, or every request would re-sign it.
+    connection.request("GET", "/", headers={"Cookie": _cookie_header(cookies)})
+    response = connection.getresponse()
+    response.read()
+    cookies.update(_cookies(response))
+    return _cookie_header(cookies)
+
+
+def _cookie_header(cookies: dict[str, str]) -> str:
     return "; ".join(f"{k}={v}" for k, v in cookies.items())
 
 

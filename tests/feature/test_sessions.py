@@ -122,6 +122,18 @@ def test_keep_me_signed_in_outlasts_idleness_but_not_its_14_days(app, client, pe
     assert not signed_in(client)
 
 
+@pytest.mark.parametrize("remember", [True, False])
+def test_an_unchanged_session_cookie_is_not_sent_again(client, person, remember):
+    """The server-side row decides when a session ends; each page does not re-sign the cookie
+    (a "keep me signed in" cookie keeps the expiry it got at sign-in)."""
+    sign_in(client, remember=remember)
+    client.get("/")  # the first page may add its CSRF token to the session
+    for path in ("/", "/api/v1/me", "/kudos"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert not [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")]
+
+
 @pytest.mark.parametrize("app_config", [{"HUDDLES_SESSION_IDLE": 60}])
 def test_the_idle_limit_is_configurable(client, person):
     sign_in(client)
