@@ -185,7 +185,13 @@ def register_security(app: Flask) -> None:
 
 # Pages without a signed-in person that show or take a one-time link.
 NO_STORE_ENDPOINTS = frozenset(
-    {"auth.set_password", "auth.choose_password", "auth.forgot_password", "auth.login"}
+    {
+        "auth.set_password",
+        "auth.choose_password",
+        "auth.claim_set_password_link",
+        "auth.forgot_password",
+        "auth.login",
+    }
 )
 
 

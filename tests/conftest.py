@@ -275,6 +275,18 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
+def open_set_password_link(client: FlaskClient, link: str):
+    """What a browser does with an invite link: GET its path (the server never sees the part
+    after '#'), then send the fragment to the claim route as set_password.js does."""
+    path, _hash, token = link.partition("#")
+    path = re.sub(r"^https?://[^/]+", "", path)
+    assert path == "/set-password", link
+    assert token and token not in path
+    landing = client.get(path)
+    assert landing.status_code == 200, "the page that reads the fragment"
+    return client.post("/set-password/claim", data={"code": token})
+
+
 class QueryCounter:
     """Counts the SQL statements run while it is active."""
 

@@ -23,6 +23,16 @@ class SetPasswordForm(FlaskForm):
     )
 
 
+class ClaimLinkForm(FlaskForm):
+    """The token of a set-password link: sent by set_password.js, or pasted by hand."""
+
+    code = StringField(
+        _l("The code from your link"),
+        validators=[DataRequired(message=_l("Paste the code from your link."))],
+        description=_l("The part after the # sign; the whole link works too."),
+    )
+
+
 class AccountForm(FlaskForm):
     locale = SelectField(_l("Language"), validators=[Optional()])
 

@@ -27,11 +27,13 @@ from huddles.auth.access import admin_required
 from huddles.auth.forms import (
     AccountForm,
     ChangePasswordForm,
+    ClaimLinkForm,
     ForgotPasswordForm,
     LoginForm,
     SetPasswordForm,
     TokenForm,
 )
+from huddles.auth.links import set_password_link, token_from_pasted
 from huddles.auth.models import User
 from huddles.db import utcnow
 from huddles.extensions import db, limiter
@@ -130,8 +132,7 @@ def forgot_password():
         user = service.find_user_by_email(email)
         if user is not None and user.active:
             token = service.make_set_password_token(user, current_app.config["SECRET_KEY"])
-            link = url_for("auth.set_password", token=token, _external=True)
-            send_reset_mail(user, link)
+            send_reset_mail(user, set_password_link(token))
         sent_to = email
     status = 422 if form.errors else 200
     return render_template(
@@ -165,26 +166,58 @@ def send_reset_mail(user: User, link: str) -> None:
 SET_PASSWORD_KEY = "set_password_token"  # noqa: S105 (a session key name)
 
 
+def _user_for_token(token: object) -> User | None:
+    if not isinstance(token, str):
+        return None
+    return service.user_for_set_password_token(
+        token, current_app.config["SECRET_KEY"], current_app.config["HUDDLES_INVITE_MAX_AGE"]
+    )
+
+
+def _link_invalid():
+    # With the paste form and its script: a newer link opened over a stale one still works.
+    claim_form = ClaimLinkForm(formdata=None)
+    return render_template("auth/set_password_invalid.html", claim_form=claim_form), 404
+
+
 @bp.get("/set-password/<token>")
 def set_password(token: str):
-    """The link lands here and moves its token into the session, so it leaves no access log."""
+    """Links sent before the token moved to the fragment: into the session, then redirect."""
     session[SET_PASSWORD_KEY] = token[:500]
     return redirect(url_for("auth.choose_password"))
+
+
+@bp.post("/set-password/claim")
+@limiter.limit(_login_limit)
+def claim_set_password_link():
+    """The token from the link's fragment (set_password.js sends it, or a person pastes it)."""
+    form = ClaimLinkForm()
+    if form.validate_on_submit():
+        token = token_from_pasted(form.code.data or "")
+        if token is None:
+            form.code.errors = [
+                _("This is not the code of a Huddles link: copy the part after the # sign.")
+            ]
+        elif _user_for_token(token) is None:
+            return _link_invalid()
+        else:
+            session[SET_PASSWORD_KEY] = token
+            return redirect(url_for("auth.choose_password"), 303)
+    return render_template("auth/set_password_claim.html", claim_form=form), 422
 
 
 @bp.route("/set-password", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def choose_password():
     token = session.get(SET_PASSWORD_KEY)
-    user = (
-        service.user_for_set_password_token(
-            token, current_app.config["SECRET_KEY"], current_app.config["HUDDLES_INVITE_MAX_AGE"]
+    if token is None and request.method == "GET":
+        # A new link's token is after '#': the page's script (or the person) sends it to claim.
+        return render_template(
+            "auth/set_password_claim.html", claim_form=ClaimLinkForm(formdata=None)
         )
-        if isinstance(token, str)
-        else None
-    )
+    user = _user_for_token(token)
     if user is None:
-        return render_template("auth/set_password_invalid.html"), 404
+        return _link_invalid()
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:

@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from huddles.auth import service as auth_service
+from huddles.auth.links import set_password_link
 from huddles.extensions import db
 from huddles.org import people_import
 from huddles.org.models import Organisation
@@ -60,9 +61,8 @@ def import_command(path: str, dry_run: bool, organisation_name: str | None) -> N
             f"{counts[key]} {key}" for key in ("created", "updated", "unchanged", "rejected")
         )
     )
-    base = str(current_app.config.get("HUDDLES_PUBLIC_URL") or "").rstrip("/")
     for person in people_import.created_people(report):
         token = auth_service.make_set_password_token(person, current_app.config["SECRET_KEY"])
-        click.echo(f"invite {person.email}: {base}/set-password/{token}")
+        click.echo(f"invite {person.email}: {set_password_link(token)}")
     if counts["rejected"]:
         raise SystemExit(1)

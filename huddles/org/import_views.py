@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from huddles.auth import service as auth_service
 from huddles.auth.access import admin_required
+from huddles.auth.links import set_password_link
 from huddles.org import people_import
 from huddles.org.forms import ConfirmForm
 from huddles.validation import FieldError
@@ -21,11 +22,7 @@ def _invite_links(report: people_import.ImportReport) -> list[tuple[str, str, st
         (
             person.name,
             person.email,
-            url_for(
-                "auth.set_password",
-                token=auth_service.make_set_password_token(person, secret),
-                _external=True,
-            ),
+            set_password_link(auth_service.make_set_password_token(person, secret)),
         )
         for person in people_import.created_people(report)
     ]

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from huddles.auth import service as auth_service
 from huddles.auth.access import admin_required, location_for, roles_required, shift_for
+from huddles.auth.links import set_password_link
 from huddles.auth.models import ROLES, User
 from huddles.extensions import db
 from huddles.i18n import LANGUAGE_NAMES, lazy_pgettext
@@ -181,7 +182,7 @@ def _person_form(person: User | None) -> PersonForm:
 
 def _invite_page(person: User, created: bool):
     token = auth_service.make_set_password_token(person, current_app.config["SECRET_KEY"])
-    link = url_for("auth.set_password", token=token, _external=True)
+    link = set_password_link(token)
     days = current_app.config["HUDDLES_INVITE_MAX_AGE"] // 86400
     return render_template("org/invite.html", person=person, link=link, created=created, days=days)
 

@@ -23,6 +23,7 @@ PUBLIC = {
     "auth.logout",
     "auth.set_password",
     "auth.choose_password",
+    "auth.claim_set_password_link",
     "auth.forgot_password",
     "api.health",
     "api.openapi",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import time
 
 import pytest
@@ -13,6 +14,7 @@ from huddles.extensions import db
 from huddles.org.models import RosterEntry
 from huddles.org.people_import import decode, import_people
 from huddles.validation import FieldError
+from tests.conftest import open_set_password_link
 
 HEADER = "name,email,role,location,shifts\n"
 
@@ -65,7 +67,7 @@ def test_the_cli_creates_updates_and_reports_by_line(runner, world, late, tmp_pa
     assert "line 7: rejected" in out and "no shift named Night" in out
     assert "line 8: rejected" in out and "already on line 2" in out
     assert "1 created, 1 updated, 0 unchanged, 5 rejected" in out
-    assert "invite mia@example.com: " in out and "/set-password/" in out
+    assert "invite mia@example.com: /set-password#" in out and "/set-password/" not in out
     mia = db.session.scalar(sa.select(User).where(User.email == "mia@example.com"))
     assert mia.name == "Mia Novak" and mia.role == "staff" and mia.password_hash is None
     assert _shifts_of("mia@example.com") == {"Early", "Late"}
@@ -78,6 +80,20 @@ def test_the_cli_creates_updates_and_reports_by_line(runner, world, late, tmp_pa
     again = runner.invoke(args=["people", "import", str(path)])
     assert "0 created, 0 updated, 2 unchanged, 5 rejected" in again.output
     assert "invite" not in again.output
+
+
+@pytest.mark.parametrize("app_config", [{"HUDDLES_PUBLIC_URL": "https://huddles.example.org/"}])
+def test_the_cli_prints_links_under_the_public_address_that_open(runner, client, world, tmp_path):
+    path = tmp_path / "team.csv"
+    path.write_text(_csv("Mia Novak,mia@example.com,staff,Harbour Hotel,Early"))
+    out = runner.invoke(args=["people", "import", str(path)]).output
+    link = re.search(r"invite mia@example.com: (https://huddles.example.org/set-password#\S+)", out)
+    assert link, out
+    claimed = open_set_password_link(client, link.group(1))
+    assert claimed.headers["Location"] == "/set-password"
+    assert "Choose a password for mia@example.com" in client.get("/set-password").get_data(
+        as_text=True
+    )
 
 
 def test_a_dry_run_writes_nothing(runner, world, tmp_path):
@@ -164,7 +180,8 @@ def test_the_admin_page_previews_then_imports_with_invite_links(client, login, w
     assert db.session.scalar(sa.select(User).where(User.email == "mia@example.com")) is None
     done = client.post("/admin/people/import", data={"action": "import", "csv_text": text})
     html = done.get_data(as_text=True)
-    assert "Imported" in html and "/set-password/" in html
+    assert "Imported" in html and "http://localhost/set-password#" in html
+    assert "/set-password/" not in html
     mia = db.session.scalar(sa.select(User).where(User.email == "mia@example.com"))
     assert mia is not None
     assert (

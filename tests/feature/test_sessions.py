@@ -161,7 +161,7 @@ def test_a_password_set_from_a_link_ends_every_session_and_token(app, client, pe
     sign_in_client(elsewhere, person)
     token = service.issue_api_token(person, "script")
     link = service.make_set_password_token(person, app.config["SECRET_KEY"])
-    client.get(f"/set-password/{link}")
+    client.post("/set-password/claim", data={"code": link})
     form = {"password": "a brand new secret", "confirm": "a brand new secret"}
     assert client.post("/set-password", data=form).status_code == 302
     assert not signed_in(elsewhere)
@@ -315,6 +315,9 @@ def test_password_pages_are_not_cached_and_the_link_leaves_the_url(app, client, 
     assert page.status_code == 200
     assert link not in page.get_data(as_text=True)
     assert page.headers["Cache-Control"] == "no-store"
+    claimed = app.test_client().post("/set-password/claim", data={"code": link})
+    assert claimed.status_code == 303 and link not in claimed.headers["Location"]
+    assert claimed.headers["Cache-Control"] == "no-store"
     assert client.get("/forgot-password").headers["Cache-Control"] == "no-store"
 
 
