@@ -163,82 +163,64 @@ def roster(shift: Shift, agenda: Agenda | None) -> list[RosterRow]:
 def roster_and_candidates(
     shift: Shift, agenda: Agenda | None, *, candidates: bool = True
 ) -> tuple[list[RosterRow], list[tuple[int, str]]]:
-    """The roster (as `roster`) and, with `candidates`, the possible visitors; two queries.
+    """The roster (as `roster`) and, with `candidates`, the possible visitors; one query.
 
-    The marks come with whether each person caught up; the people query brings the roster and,
-    in the same statement, the rest of the location who may be added as visitors.
+    One statement brings each active person on the shift's roster, everyone marked at the
+    huddle (a visitor, or someone since deactivated, still shows), and with `candidates` the
+    rest of the location who may be added as visitors: each with their mark, if any, and
+    whether they caught up.
     """
-    marks: dict[int, tuple[Attendance, str, bool]] = {}
-    if agenda is not None:
-        caught = sa.exists().where(
-            CatchUp.agenda_id == agenda.id, CatchUp.user_id == Attendance.user_id
-        )
-        rows = db.session.execute(
-            sa.select(Attendance, User.name, caught)
-            .join(User, User.id == Attendance.user_id)
-            .where(Attendance.agenda_id == agenda.id)
-        )
-        marks = {attendance.user_id: (attendance, name, bool(up)) for attendance, name, up in rows}
     on_shift = sa.exists().where(RosterEntry.shift_id == shift.id, RosterEntry.user_id == User.id)
-    caught_up = (
-        sa.exists().where(CatchUp.agenda_id == agenda.id, CatchUp.user_id == User.id)
-        if agenda is not None
-        else sa.false()
-    )
+    if agenda is not None:
+        caught_up: sa.ColumnElement[bool] = sa.exists().where(
+            CatchUp.agenda_id == agenda.id, CatchUp.user_id == User.id
+        )
+        marked_here: sa.ColumnElement[bool] = sa.and_(
+            Attendance.agenda_id == agenda.id, Attendance.user_id == User.id
+        )
+    else:
+        caught_up = marked_here = sa.false()
     who: sa.ColumnElement[bool] = on_shift
     if candidates:
         who = sa.or_(on_shift, sa.and_(User.location_id == shift.location_id, User.role != "admin"))
     people = db.session.execute(
-        sa.select(User.id, User.name, on_shift, caught_up, User.location_id, User.role)
-        .where(User.active.is_(True), who)
+        sa.select(
+            User.id,
+            User.name,
+            sa.and_(User.active.is_(True), on_shift),
+            caught_up,
+            User.location_id,
+            User.role,
+            User.active,
+            Attendance.id,
+            Attendance.status,
+            Attendance.self_check_in,
+            Attendance.method,
+            Attendance.via,
+        )
+        .select_from(User)
+        .outerjoin(Attendance, marked_here)
+        .where(sa.or_(Attendance.id.is_not(None), sa.and_(User.active.is_(True), who)))
         .order_by(User.name, User.id)
     ).all()
-    result = []
-    on_roster = set()
-    for user_id, name, rostered, up, _location, _role in people:
-        if not rostered:
-            continue
-        on_roster.add(user_id)
-        mark = marks.get(user_id)
-        result.append(
-            RosterRow(
-                user_id,
-                name,
-                mark[0].status if mark else None,
-                False,
-                bool(mark and mark[0].self_check_in),
-                bool(up),
-                mark[0].method if mark else None,
-                mark[0].via if mark else None,
+    result: list[RosterRow] = []
+    visitors: list[RosterRow] = []
+    others: list[tuple[int, str]] = []
+    for user_id, name, rostered, up, location_id, role, active, mark, *fields in people:
+        status, self_check_in, method, via = fields
+        if rostered:
+            result.append(
+                RosterRow(
+                    user_id, name, status, False, bool(self_check_in), bool(up), method, via
+                )
             )
-        )
-    visitors = sorted(
-        (mark for user_id, mark in marks.items() if user_id not in on_roster),
-        key=lambda mark: (mark[1], mark[0].user_id),
-    )
-    for attendance, name, up in visitors:
-        result.append(
-            RosterRow(
-                attendance.user_id,
-                name,
-                attendance.status,
-                True,
-                attendance.self_check_in,
-                up,
-                attendance.method,
-                attendance.via,
+        elif mark is not None:
+            visitors.append(
+                RosterRow(user_id, name, status, True, self_check_in, bool(up), method, via)
             )
-        )
-    listed = {row.user_id for row in result}
-    others = [
-        (user_id, name)
-        for user_id, name, _rostered, _up, location_id, role in people
-        if candidates
-        and user_id not in listed
-        and location_id == shift.location_id
-        and role != "admin"
-    ]
-    return result, others
+        elif candidates and active and location_id == shift.location_id and role != "admin":
+            others.append((user_id, name))
+    return result + visitors, others
 
 
 def headcount_of(rows: Iterable[RosterRow]) -> Headcount:

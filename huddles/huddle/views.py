@@ -117,6 +117,7 @@ def screen(shift_id: int, day: str):
         "huddle/screen.html",
         huddle=huddle,
         max_notes=service.MAX_NOTES_LENGTH,
+        mmss=records.mmss,
         swappable=_swappable(huddle.agenda) if huddle.can_lead else frozenset(),
     )
 
