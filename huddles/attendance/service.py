@@ -210,9 +210,7 @@ def roster_and_candidates(
         status, self_check_in, method, via = fields
         if rostered:
             result.append(
-                RosterRow(
-                    user_id, name, status, False, bool(self_check_in), bool(up), method, via
-                )
+                RosterRow(user_id, name, status, False, bool(self_check_in), bool(up), method, via)
             )
         elif mark is not None:
             visitors.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from datetime import datetime, timedelta
 
@@ -205,13 +206,19 @@ def issue_api_token(user: User, name: str = "") -> str:
     return token
 
 
-def user_for_api_token(token: str, now: datetime | None = None) -> User | None:
-    """The active owner of a valid, unrevoked token; notes when it was last used."""
-    row = db.session.scalar(
+@functools.cache
+def _token_query() -> sa.Select[tuple[ApiToken]]:
+    """Every API request's statement, built once (the hash is a bound parameter)."""
+    return (
         sa.select(ApiToken)
-        .where(ApiToken.token_hash == hash_token(token))
+        .where(ApiToken.token_hash == sa.bindparam("token_hash"))
         .options(joinedload(ApiToken.user))
     )
+
+
+def user_for_api_token(token: str, now: datetime | None = None) -> User | None:
+    """The active owner of a valid, unrevoked token; notes when it was last used."""
+    row = db.session.scalar(_token_query(), {"token_hash": hash_token(token)})
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
     now = now or utcnow()

@@ -7,6 +7,7 @@ SQL statement; `last_seen_at` is written at most once a minute.
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -78,16 +79,38 @@ def _live(now: datetime, lifetimes: Lifetimes) -> sa.ColumnElement[bool]:
     )
 
 
-def load_session(key: str, *, now: datetime, lifetimes: Lifetimes) -> UserSession | None:
-    """The live session of this key with its active person (one statement), else None."""
-    if not key or len(key) > 100:
-        return None
-    row = db.session.scalar(
+@functools.cache
+def _session_query() -> sa.Select[tuple[UserSession]]:
+    """Every request's statement, built once (its values are bound parameters)."""
+    return (
         sa.select(UserSession)
         .join(UserSession.user)
         # The person's location rides along (an outer join): pages read it on every request.
         .options(contains_eager(UserSession.user).joinedload(User.location))
-        .where(UserSession.key_hash == hash_token(key), User.active, _live(now, lifetimes))
+        .where(
+            UserSession.key_hash == sa.bindparam("key_hash"),
+            User.active,
+            UserSession.expires_at > sa.bindparam("now", type_=UserSession.expires_at.type),
+            sa.or_(
+                UserSession.remember,
+                UserSession.last_seen_at
+                > sa.bindparam("idle_since", type_=UserSession.last_seen_at.type),
+            ),
+        )
+    )
+
+
+def load_session(key: str, *, now: datetime, lifetimes: Lifetimes) -> UserSession | None:
+    """The live session of this key with its active person (one statement), else None.
+
+    The same rule as `_live`: "keep me signed in" lasts to its absolute limit, any other
+    session also ends after the idle time.
+    """
+    if not key or len(key) > 100:
+        return None
+    row = db.session.scalar(
+        _session_query(),
+        {"key_hash": hash_token(key), "now": now, "idle_since": now - lifetimes.idle},
     )
     if row is None:
         return None
