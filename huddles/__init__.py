@@ -175,9 +175,11 @@ def register_security(app: Flask) -> None:
         # the password pages stay out of every cache, and the Back button after sign-out on a
         # shared screen shows nothing of the previous person. Static files keep their caching.
         if request.endpoint != "static" and "Cache-Control" not in response.headers:
+            # `is_anonymous` is a constant of the class: a person the request's commit expired
+            # is not loaded again just for this header.
             user = g.get("_login_user")
             if request.endpoint in NO_STORE_ENDPOINTS or (
-                user is not None and user.is_authenticated
+                user is not None and not user.is_anonymous
             ):
                 response.headers["Cache-Control"] = "no-store"
         return response

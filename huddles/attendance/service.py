@@ -245,18 +245,31 @@ def possible_visitors(shift: Shift, exclude: set[int]) -> list[tuple[int, str]]:
     return [(user_id, name) for user_id, name in rows if user_id not in exclude]
 
 
-def _changed(agenda_id: int) -> None:
+def _changed(agenda_id: int, location_id: int | None = None) -> None:
     """Tell the break-room screen (and whoever listens) that the huddle's attendance changed."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    signals.huddle_changed.send(app, agenda_id=agenda_id)
+    signals.huddle_changed.send(app, agenda_id=agenda_id, location_id=location_id)
 
 
-def _record(agenda: Agenda, user_id: int) -> Attendance:
+def _record(agenda_id: int, user_id: int) -> Attendance:
     return db.session.scalars(
         sa.select(Attendance)
-        .where(Attendance.agenda_id == agenda.id, Attendance.user_id == user_id)
+        .where(Attendance.agenda_id == agenda_id, Attendance.user_id == user_id)
         .execution_options(populate_existing=True)
     ).one()
+
+
+def _write_mark(statement: Any, agenda: Agenda, user: User, shift: Shift) -> Attendance:
+    """Run one mark's upsert and commit; tell the screens; the mark as it now stands.
+
+    The ids are taken before the commit, which expires every loaded object: reading one again
+    afterwards would cost a statement each (the agenda, its items, the person).
+    """
+    agenda_id, user_id, location_id = agenda.id, user.id, shift.location_id
+    db.session.execute(statement)
+    db.session.commit()
+    _changed(agenda_id, location_id)
+    return _record(agenda_id, user_id)
 
 
 def _marking_agenda(shift: Shift, day: date, *, now: datetime) -> tuple[Agenda, str]:
@@ -342,10 +355,7 @@ def mark(
         },
         where=table.c.status != insert.excluded.status,
     )
-    db.session.execute(statement)
-    db.session.commit()
-    _changed(agenda.id)
-    return _record(agenda, user.id)
+    return _write_mark(statement, agenda, user, shift)
 
 
 def unmark(shift: Shift, day: date, user_id: Any, *, now: datetime) -> None:
@@ -358,13 +368,14 @@ def unmark(shift: Shift, day: date, user_id: Any, *, now: datetime) -> None:
     agenda = find_agenda(shift, day)
     if agenda is None or agenda.status == "missed":
         return
+    agenda_id, location_id = agenda.id, shift.location_id
     db.session.execute(
         sa.delete(Attendance).where(
-            Attendance.user_id == user.id, Attendance.agenda_id == agenda.id
+            Attendance.user_id == user.id, Attendance.agenda_id == agenda_id
         )
     )
     db.session.commit()
-    _changed(agenda.id)
+    _changed(agenda_id, location_id)
 
 
 def roster_for_day(shift: Shift, day: date, *, now: datetime) -> list[RosterRow]:
@@ -441,10 +452,7 @@ def check_in_self(
         # Someone the lead marked absent who then turns up is present; any other mark stands.
         where=table.c.status == "absent",
     )
-    db.session.execute(statement)
-    db.session.commit()
-    _changed(agenda.id)
-    return _record(agenda, user.id)
+    return _write_mark(statement, agenda, user, shift)
 
 
 def check_in_day(shift: Shift, day: date, user: User, *, now: datetime, via: str) -> Attendance:

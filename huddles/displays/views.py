@@ -243,8 +243,10 @@ def follow():
 
 def _on_huddle_event(sender: Any, **extra: Any) -> None:
     """A huddle started, changed, finished or closed: the location's screens look again."""
-    agenda_id = extra.get("agenda_id")
-    if isinstance(agenda_id, int):
+    agenda_id, location_id = extra.get("agenda_id"), extra.get("location_id")
+    if isinstance(location_id, int):
+        service.note_change(location_id, now=utcnow())
+    elif isinstance(agenda_id, int):
         service.note_agenda_change(agenda_id, now=utcnow())
 
 
