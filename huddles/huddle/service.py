@@ -137,7 +137,7 @@ def huddle_screen(
     A day whose shift is over and that had no agenda never had a huddle: NoHuddle (404).
     """
     agenda = _agenda(shift, day, now, viewer)
-    kudos = [kudos_service.kudos_json(k) for k in kudos_service.kudos_for_huddle(agenda)]
+    kudos = kudos_service.huddle_kudos_json(agenda)
     data = planning.agenda_json(agenda, locale, kudos=kudos)
     rows, others = attendance_service.roster_and_candidates(shift, agenda)
     counts = attendance_service.headcount_of(rows)

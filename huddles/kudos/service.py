@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.util import identity_key
 
 from huddles.agenda.models import Agenda
@@ -308,39 +309,82 @@ def _timezone_of_shift(shift_id: int) -> str:
     )
 
 
-def kudos_for_huddle(agenda: Agenda) -> list[Kudos]:
-    """Kudos to the shift's roster since its previous huddle, unread and not hidden, oldest first.
-
-    Those already read out at this very agenda are included too (their read_out_agenda_id is
-    agenda.id), so a huddle screen shown again after mark_read_out still lists them.
-    One query: the cut-off (the previous huddle's start, else a week back) is a subquery.
-    """
+def _for_huddle() -> list[sa.ColumnElement[bool]]:
+    """Which kudos a huddle reads out: to the shift's roster since its previous huddle, unread
+    and not hidden, and those already read out at this very agenda (so a huddle screen shown
+    again after mark_read_out still lists them). The cut-off (the previous huddle's start, else
+    a week back) is a subquery, so it all stays one statement. Its values are bound parameters
+    (`_huddle_parameters`): the statements are built once."""
+    shift_id = sa.bindparam("shift_id", type_=Agenda.shift_id.type)
     previous_start = (
         sa.select(sa.func.max(sa.func.coalesce(Agenda.started_at, Agenda.finished_at)))
         .where(
-            Agenda.shift_id == agenda.shift_id,
-            Agenda.day < agenda.day,
+            Agenda.shift_id == shift_id,
+            Agenda.day < sa.bindparam("day", type_=Agenda.day.type),
             sa.or_(Agenda.started_at.is_not(None), Agenda.finished_at.is_not(None)),
         )
         .scalar_subquery()
     )
-    first_day = agenda.day - timedelta(days=HUDDLE_LOOKBACK_DAYS)
-    fallback = datetime.combine(first_day, time(), ZoneInfo(_timezone_of_shift(agenda.shift_id)))
-    since = sa.func.coalesce(
-        previous_start, sa.bindparam("lookback", fallback, type_=Kudos.created_at.type)
-    )
+    since = sa.func.coalesce(previous_start, sa.bindparam("lookback", type_=Kudos.created_at.type))
     unread = sa.and_(Kudos.read_out_agenda_id.is_(None), Kudos.created_at >= since)
-    query = (
+    agenda_id = sa.bindparam("agenda_id", type_=Kudos.read_out_agenda_id.type)
+    return [
+        Kudos.to_user_id.in_(
+            sa.select(RosterEntry.user_id).where(RosterEntry.shift_id == shift_id)
+        ),
+        Kudos.hidden_at.is_(None),
+        sa.or_(unread, Kudos.read_out_agenda_id == agenda_id),
+    ]
+
+
+def _huddle_parameters(agenda: Agenda) -> dict[str, Any]:
+    first_day = agenda.day - timedelta(days=HUDDLE_LOOKBACK_DAYS)
+    zone = ZoneInfo(_timezone_of_shift(agenda.shift_id))
+    return {
+        "shift_id": agenda.shift_id,
+        "day": agenda.day,
+        "agenda_id": agenda.id,
+        "lookback": datetime.combine(first_day, time(), zone),
+    }
+
+
+@functools.cache
+def _huddle_kudos_query() -> sa.Select[tuple[Kudos]]:
+    return (
         sa.select(Kudos)
         .options(joinedload(Kudos.giver), joinedload(Kudos.receiver))
-        .where(
-            Kudos.to_user_id.in_(_roster_ids([agenda.shift_id])),
-            Kudos.hidden_at.is_(None),
-            sa.or_(unread, Kudos.read_out_agenda_id == agenda.id),
-        )
+        .where(*_for_huddle())
         .order_by(Kudos.created_at, Kudos.id)
     )
-    return list(db.session.scalars(query).unique())
+
+
+# Made once: a new alias each call would cost more than loading both people whole.
+_GIVER, _RECEIVER = aliased(User, name="giver"), aliased(User, name="receiver")
+
+
+@functools.cache
+def _huddle_kudos_names_query() -> sa.Select[tuple[Kudos, str, str]]:
+    return (
+        sa.select(Kudos, _GIVER.name, _RECEIVER.name)
+        .join(_GIVER, _GIVER.id == Kudos.from_user_id)
+        .join(_RECEIVER, _RECEIVER.id == Kudos.to_user_id)
+        .where(*_for_huddle())
+        .order_by(Kudos.created_at, Kudos.id)
+    )
+
+
+def kudos_for_huddle(agenda: Agenda) -> list[Kudos]:
+    """The kudos a huddle reads out (see `_for_huddle`), oldest first; one query."""
+    query = _huddle_kudos_query()
+    return list(db.session.scalars(query, _huddle_parameters(agenda)).unique())
+
+
+def huddle_kudos_json(agenda: Agenda) -> list[dict[str, Any]]:
+    """`kudos_json` of the kudos a huddle reads out, oldest first: one query that brings only
+    the names of giver and receiver, not the whole of both people (the huddle page and the
+    agenda API ask for it on every view)."""
+    rows = db.session.execute(_huddle_kudos_names_query(), _huddle_parameters(agenda))
+    return [kudos_json(kudos, names=(given_by, given_to)) for kudos, given_by, given_to in rows]
 
 
 def mark_read_out(agenda: Agenda, kudos_ids: list[int], now: datetime) -> None:
@@ -390,15 +434,19 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
 
 
-def kudos_json(kudos: Kudos, *, moderation: bool = False) -> dict[str, Any]:
-    """The JSON of a kudos; with moderation, who hid it and why (for leads and admins)."""
+def kudos_json(
+    kudos: Kudos, *, moderation: bool = False, names: tuple[str, str] | None = None
+) -> dict[str, Any]:
+    """The JSON of a kudos; with moderation, who hid it and why (for leads and admins).
+    `names` are the giver's and receiver's names when the caller loaded them already."""
+    from_name, to_name = names if names is not None else (kudos.giver.name, kudos.receiver.name)
     data: dict[str, Any] = {
         "id": kudos.id,
         "location_id": kudos.location_id,
         "from_user_id": kudos.from_user_id,
-        "from_name": kudos.giver.name,
+        "from_name": from_name,
         "to_user_id": kudos.to_user_id,
-        "to_name": kudos.receiver.name,
+        "to_name": to_name,
         "message": kudos.message,
         "value": kudos.value,
         "value_label": value_label(kudos.value) or None,

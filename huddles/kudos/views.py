@@ -28,7 +28,7 @@ bp = Blueprint("kudos", __name__)
 
 def _huddle_kudos(agenda: Agenda) -> list[dict[str, Any]]:
     """The thank-yous of a huddle as JSON, for the agenda API."""
-    return [service.kudos_json(kudos) for kudos in service.kudos_for_huddle(agenda)]
+    return service.huddle_kudos_json(agenda)
 
 
 @bp.record_once
