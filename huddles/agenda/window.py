@@ -8,6 +8,7 @@ ahead only the location's lead or an admin. An agenda that exists is always show
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -92,17 +93,25 @@ def check_may_make(
         )
 
 
+@functools.cache
+def agenda_query(*, fresh: bool = False) -> sa.Select[tuple[Agenda]]:
+    """An agenda with its items: built once, its shift and day bound; `fresh` overwrites what
+    the session holds of it already."""
+    query = (
+        sa.select(Agenda)
+        .where(
+            Agenda.shift_id == sa.bindparam("shift_id", type_=Agenda.shift_id.type),
+            Agenda.day == sa.bindparam("day", type_=Agenda.day.type),
+        )
+        .options(joinedload(Agenda.items))
+    )
+    return query.execution_options(populate_existing=True) if fresh else query
+
+
 def existing_agenda(shift_id: int, day: date) -> Agenda | None:
     """The agenda of (shift, day) if one was made; never makes one."""
-    return (
-        db.session.scalars(
-            sa.select(Agenda)
-            .where(Agenda.shift_id == shift_id, Agenda.day == day)
-            .options(joinedload(Agenda.items))
-        )
-        .unique()
-        .first()
-    )
+    found = db.session.scalars(agenda_query(), {"shift_id": shift_id, "day": day})
+    return found.unique().first()
 
 
 def agenda_for(shift: Shift, day: date, *, actor: User | None, now: datetime, days: int) -> Agenda:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -63,12 +64,21 @@ def location_for(user: User, location_id: int, *, lead: bool = False) -> Locatio
     return location
 
 
+@functools.cache
+def _shift_query() -> sa.Select[tuple[Shift]]:
+    """The shift and its location: built once, its id bound (most requests start here)."""
+    return (
+        sa.select(Shift)
+        .options(joinedload(Shift.location))
+        .where(Shift.id == sa.bindparam("shift_id"))
+        .execution_options(populate_existing=True)
+    )
+
+
 def shift_for(user: User, shift_id: int, *, lead: bool = False) -> Shift:
     """The shift if the user may read (or lead) its location, else 404/403."""
     # One statement for the shift and its location, even when the shift is in the session.
-    shift = db.session.get(
-        Shift, shift_id, options=[joinedload(Shift.location)], populate_existing=True
-    )
+    shift = db.session.scalars(_shift_query(), {"shift_id": shift_id}).first()
     if shift is None or shift.location.organisation_id != user.organisation_id:
         abort(404, _("There is no shift %(id)s.", id=shift_id))
     location_for(user, shift.location_id, lead=lead)

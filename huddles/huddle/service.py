@@ -16,10 +16,11 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from markupsafe import Markup
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from huddles import signals
 from huddles.agenda import planning
+from huddles.agenda import window as agenda_window
 from huddles.agenda.models import CLOSED_STATUSES, FEEDBACK_VALUES, Agenda
 from huddles.attendance import service as attendance_service
 from huddles.attendance.service import Headcount, HuddleConflict, NoHuddle, RosterRow
@@ -169,10 +170,7 @@ def _agenda(shift: Shift, day: date, now: datetime, actor: User) -> Agenda:
     attendance_service.check_day(shift, day, now)
     found = (
         db.session.scalars(
-            sa.select(Agenda)
-            .where(Agenda.shift_id == shift.id, Agenda.day == day)
-            .options(joinedload(Agenda.items))
-            .execution_options(populate_existing=True)
+            agenda_window.agenda_query(fresh=True), {"shift_id": shift.id, "day": day}
         )
         .unique()
         .first()
