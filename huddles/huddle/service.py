@@ -99,6 +99,12 @@ class HuddleScreen:
         return None
 
     @property
+    def items_brief(self) -> list[dict[str, Any]]:
+        """The slots as the screen's script needs them (the texts are in the page already)."""
+        keys = ("position", "slot", "fill", "kind", "title", "minutes", "topic_slug")
+        return [{key: item.get(key) for key in keys} for item in self.data.get("items", [])]
+
+    @property
     def roster_json(self) -> list[dict[str, Any]]:
         return [row.to_json() for row in self.roster]
 
