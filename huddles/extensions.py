@@ -19,3 +19,18 @@ babel = Babel()
 # Sign-in attempts per client address; RATELIMIT_STORAGE_URI shares the counts between workers.
 limiter = Limiter(key_func=get_remote_address)
 mail = Mail()
+
+
+def commit_keeping_loaded() -> None:
+    """Commit, keeping what the session holds as it was loaded or just written.
+
+    A plain commit expires every object, and touching one again afterwards (to answer with what
+    was written, or the signed-in person) costs a statement each. Use it where the answer is
+    built from this request's own writes and reads: it is no staler than before the commit.
+    """
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True

@@ -17,7 +17,7 @@ from sqlalchemy.orm.util import identity_key
 
 from huddles.agenda.models import Agenda
 from huddles.auth.models import User
-from huddles.extensions import db
+from huddles.extensions import commit_keeping_loaded, db
 from huddles.kudos.models import MAX_MESSAGE_LENGTH, MAX_REASON_LENGTH, Kudos
 from huddles.org.models import Location, RosterEntry, Shift
 from huddles.validation import FieldError
@@ -156,7 +156,8 @@ def give_kudos(
         )
         db.session.add(kudos)
         try:
-            db.session.commit()
+            # The answer is the thank-you just written, with its giver and receiver as loaded.
+            commit_keeping_loaded()
         except IntegrityError:
             # Another request of the same giver took that place in the day: count again.
             db.session.rollback()

@@ -315,6 +315,25 @@ def test_api_post_kudos(client, world, login):
     assert [k.id for k in kudos_rows()] == [body["id"]]
 
 
+def test_a_thank_you_is_answered_without_reading_it_again(client, world, login, count_queries):
+    """The answer to a posted thank-you is built from what the request wrote and read: after
+    the INSERT no statement reads the kudos or the location again."""
+    login(world.staff)
+    with count_queries() as counter:
+        response = client.post(
+            "/api/v1/kudos", json={"to_user_id": world.colleague.id, "message": "Thanks!"}
+        )
+    assert response.status_code == 201
+    body = response.get_json()
+    assert (body["from_name"], body["to_name"]) == ("Sam Staff", world.colleague.name)
+    assert body["created_at"] and body["id"] == kudos_rows()[0].id
+    written = next(n for n, s in enumerate(counter.statements) if "INSERT INTO kudos" in s)
+    after = counter.statements[written + 1 :]
+    # At most the receiver's row, which the answer names; never the kudos or a location again.
+    assert len(after) <= 1, after
+    assert not [s for s in after if re.search(r"\bFROM (kudos|locations)\b", s)]
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
