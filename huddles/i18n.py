@@ -26,7 +26,7 @@ from flask_babel import (
 from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
-from jinja2 import pass_context
+from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 from huddles.config import LOCALES, RTL_LOCALES
@@ -81,12 +81,15 @@ def lazy_pgettext(context: str, string: str, **variables: Any) -> LazyString:
     return LazyString(pgettext, context, string, **variables)
 
 
-@pass_context
-def _template_gettext(context: Any, string: str, **variables: Any) -> str:
+@pass_eval_context
+def _template_gettext(eval_context: Any, string: str, **variables: Any) -> str:
     """The templates' `_` and `gettext`: Jinja's "newstyle" gettext (escaped, always a format
-    string) in one call, not three; a page calls it a hundred times."""
+    string) in one call, not three; a page calls it a hundred times. It takes only the
+    evaluation context (is autoescape on?): a function that takes the template's context is
+    handed a copy of it, made anew for each call, inside any block or loop that sets a
+    variable."""
     result = current_translations().ugettext(string)
-    if context.eval_ctx.autoescape:
+    if eval_context.autoescape:
         result = Markup(result)  # noqa: S704 (our catalogue's text, as Jinja's own gettext does)
     return result % variables  # type: ignore[no-any-return]
 
