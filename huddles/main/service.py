@@ -1,62 +1,111 @@
-"""What the Today page shows each role, right at every hour, in a constant number of queries.
+"""What the Today page shows each role, right at every hour, in a few statements whatever the size.
 
 Each huddle is a (shift, day): the day its shift starts on, in the location's time zone, so a night
 shift running past midnight belongs to the evening it started. Its status on the page is what it
 is *now*: a huddle left running past its end shows as ended, one whose shift is over without a
 start as missed, even before the scheduler has closed it.
+
+A lead's page takes three statements after the sign-in: the shifts with their agendas and every
+count a line shows (the database counts), the people nobody has thanked, and the newest kudos.
+Staff: the same shifts statement for their rosters, the huddles they missed, their kudos. Each
+statement is built once per process and reads plain columns, not ORM objects: building and
+loading cost more than the database does here. Nothing is kept between requests, so nothing shown
+can be stale.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased
 
-from huddles.agenda.days import shift_start
-from huddles.agenda.models import CLOSED_STATUSES, Agenda
+from huddles.agenda.models import CLOSED_STATUSES, Agenda, AgendaItem
 from huddles.attendance import service as attendance_service
-from huddles.attendance.models import Attendance
+from huddles.attendance.models import Attendance, CatchUp
 from huddles.auth.access import visible_locations
 from huddles.auth.models import User
 from huddles.extensions import db
 from huddles.huddle import lifecycle
-from huddles.kudos import service as kudos_service
 from huddles.kudos.models import Kudos
 from huddles.org.models import Location, RosterEntry, Shift
 
 RECENT_KUDOS = 5
 # How far ahead "Your next huddle" looks for a shift that runs.
 NEXT_HUDDLE_DAYS = 8
-# The planned length of a huddle whose agenda is not made yet.
-DEFAULT_MINUTES = 5.0
+# Whom the lead is nudged to thank: nobody thanked them in this many days (the page says 30).
+UNTHANKED_DAYS = 30
+# A location's date is never more than a day from the UTC date (zones run from -12 to +14 hours).
+ZONE_MARGIN = timedelta(days=1)
+
+# The parameters of the prepared statements below, bound at each execution.
+VIEWER = sa.bindparam("viewer", type_=sa.Integer)
+FIRST = sa.bindparam("first", type_=sa.Date)
+LAST = sa.bindparam("last", type_=sa.Date)
+LOCATION = sa.bindparam("location", type_=sa.Integer)
+LOCATION_IDS = sa.bindparam("location_ids", type_=sa.Integer, expanding=True)
+SHIFT_IDS = sa.bindparam("shift_ids", type_=sa.Integer, expanding=True)
+SINCE = sa.bindparam("since", type_=Kudos.created_at.type)
 
 
-def effective_status(agenda: Agenda | None, win: lifecycle.Window, now: datetime) -> str:
-    """The huddle's status as it is now: the stored one, or ended/missed once its time is up."""
-    stored = agenda.status if agenda is not None else "planned"
+def effective_status(
+    stored: str,
+    win: lifecycle.Window,
+    now: datetime,
+    started_at: datetime | None,
+    length: timedelta,
+) -> str:
+    """The huddle's status as it is now: the stored one, or ended/missed once its time is up.
+
+    `length` is the agenda's planned length (the sum of its slots' minutes).
+    """
     if stored in CLOSED_STATUSES:
         return stored
     if stored == "running":
-        assert agenda is not None
-        length = lifecycle.planned_length(item.minutes for item in agenda.items)
-        if lifecycle.end_reason(win, now, agenda.started_at, length) is not None:
+        if lifecycle.end_reason(win, now, started_at, length) is not None:
             return "ended"
         return "running"
     return "missed" if lifecycle.is_missed(win, now, "planned") else "planned"
 
 
+@dataclass(frozen=True)
+class ShiftLine:
+    """What Today needs of an active shift (the columns of Shift it reads)."""
+
+    id: int
+    location_id: int
+    name: str
+    starts_at: time
+    duration_minutes: int
+    weekday_mask: int
+
+    def runs_on(self, weekday: int) -> bool:
+        return bool(self.weekday_mask & (1 << weekday))
+
+
 @dataclass
 class HuddleCard:
-    """One shift's huddle on one day, as a line on the Today page."""
+    """One shift's huddle on one day, as a line on the Today page.
 
-    shift: Shift
+    Made complete (its agenda's state and counts attached), then only read: what it derives is
+    worked out once.
+    """
+
+    shift: ShiftLine
     day: date
     timezone: str
     now: datetime
-    agenda: Agenda | None = None
+    # The agenda's stored state; "planned" with no times while no agenda is made.
+    stored_status: str = "planned"
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    # The sum of the agenda's slots' minutes (how long a running huddle may take).
+    planned_minutes: float = 0.0
     here: int = 0
     expected: int = 0
     caught_up: int = 0
@@ -64,17 +113,18 @@ class HuddleCard:
     # The viewer's own mark on this huddle ("present", "late", ...), when they are on its roster.
     my_status: str | None = None
 
-    @property
+    @cached_property
     def window(self) -> lifecycle.Window:
         return lifecycle.window_for(self.shift, self.timezone, self.day)
 
     @property
     def starts(self) -> datetime:
-        return shift_start(self.shift, self.day, ZoneInfo(self.timezone))
+        return self.window.shift_starts_at
 
-    @property
+    @cached_property
     def status(self) -> str:
-        return effective_status(self.agenda, self.window, self.now)
+        length = lifecycle.planned_length([self.planned_minutes])
+        return effective_status(self.stored_status, self.window, self.now, self.started_at, length)
 
     @property
     def is_open(self) -> bool:
@@ -106,9 +156,8 @@ class HuddleCard:
 
     @property
     def duration_seconds(self) -> int | None:
-        agenda = self.agenda
-        if agenda is not None and agenda.started_at and agenda.finished_at:
-            return int((agenda.finished_at - agenda.started_at).total_seconds())
+        if self.started_at and self.finished_at:
+            return int((self.finished_at - self.started_at).total_seconds())
         return None
 
     @property
@@ -134,155 +183,307 @@ class LocationDay:
 
 @dataclass
 class TodayView:
-    """Leads and admins: the huddles of their locations; staff: their next huddle and kudos."""
+    """Leads and admins: the huddles of their locations; staff: their next huddle and kudos.
+
+    `kudos` rows have to_user_id, giver_name, receiver_name, message and created_at;
+    `unthanked` rows id and name.
+    """
 
     locations: list[LocationDay] = field(default_factory=list)
     next_huddle: HuddleCard | None = None
     # Staff: whether they are on any active shift's roster at all.
     on_a_roster: bool = False
     missed: list[tuple[Agenda, Shift]] = field(default_factory=list)
-    kudos: list[Kudos] = field(default_factory=list)
-    unthanked: list[User] = field(default_factory=list)
+    kudos: list[sa.Row[Any]] = field(default_factory=list)
+    unthanked: list[sa.Row[Any]] = field(default_factory=list)
 
 
-def _reaches_into(shift: Shift, day: date, zone: ZoneInfo) -> bool:
-    """True when the shift of `day` is still on after the midnight that ends `day`."""
-    midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
-    return shift_start(shift, day, zone) + timedelta(minutes=shift.duration_minutes) > midnight
+@dataclass
+class _ShiftRow:
+    """An active shift as the cards need it: its zone, the viewer's place on it, its roster."""
+
+    shift: ShiftLine
+    timezone: str
+    mine: bool
+    roster_size: int
 
 
-def _fill_cards(cards: list[HuddleCard], viewer: User | None = None) -> None:
-    """Attach agendas, headcounts, catch-ups and the viewer's own marks: a fixed number of
-    queries for any number of cards."""
-    if not cards:
-        return
-    shift_ids = {card.shift.id for card in cards}
-    days = {card.day for card in cards}
-    agendas = {
-        (agenda.shift_id, agenda.day): agenda
-        for agenda in db.session.scalars(
-            sa.select(Agenda)
-            .where(Agenda.shift_id.in_(shift_ids), Agenda.day.in_(days))
-            .options(selectinload(Agenda.items))
-        )
-    }
-    # Without an agenda nobody is marked: M is the active roster, as headcounts would say.
-    sizes: dict[int, int] = dict(
-        db.session.execute(
-            sa.select(RosterEntry.shift_id, sa.func.count())
-            .join(User, User.id == RosterEntry.user_id)
-            .where(RosterEntry.shift_id.in_(shift_ids), User.active.is_(True))
-            .group_by(RosterEntry.shift_id)
-        )
-        .tuples()
-        .all()
+def _active_roster_count(shift_id: Any, *, less_excused: bool = False) -> Any:
+    """How many active people are on a shift's roster, a correlated count; `less_excused`: not
+    counting those marked excused for the outer statement's agenda."""
+    roster, person = aliased(RosterEntry), aliased(User)
+    query = (
+        sa.select(sa.func.count(roster.id))
+        .join(person, person.id == roster.user_id)
+        .where(roster.shift_id == shift_id, person.active.is_(True))
     )
-    agenda_ids = [agenda.id for agenda in agendas.values()]
-    counts = attendance_service.headcounts(agenda_ids)
-    caught_up = attendance_service.attendance_counts(agenda_ids)
-    mine: dict[int, str] = {}
-    if viewer is not None and agenda_ids:
-        mine = dict(
-            db.session.execute(
-                sa.select(Attendance.agenda_id, Attendance.status).where(
-                    Attendance.agenda_id.in_(agenda_ids), Attendance.user_id == viewer.id
-                )
+    if less_excused:
+        excused = aliased(Attendance)
+        query = query.where(
+            ~sa.exists()
+            .where(
+                excused.agenda_id == Agenda.id,
+                excused.user_id == roster.user_id,
+                excused.status == "excused",
             )
-            .tuples()
-            .all()
+            # SQLAlchemy correlates by itself only to the enclosing SELECT; the agenda is the
+            # outer statement's, two levels up.
+            .correlate(Agenda, roster)
         )
-    for card in cards:
-        card.agenda = agendas.get((card.shift.id, card.day))
-        if card.agenda is None:
-            card.here, card.expected = 0, sizes.get(card.shift.id, 0)
-            continue
-        count = counts.get(card.agenda.id)
-        card.here, card.expected = (count.here, count.expected) if count else (0, 0)
-        card.caught_up = caught_up.get(card.agenda.id, (0, 0))[1]
-        card.my_status = mine.get(card.agenda.id)
+    return query.scalar_subquery()
+
+
+def _card_columns() -> list[Any]:
+    """Per (shift, agenda) row: mine, roster size, planned minutes, here, visitors, expected of
+    the roster, caught up and the viewer's mark, each a correlated subquery on indexed columns.
+
+    "N of M here" is attendance_service.headcounts' rule, counted in the same statement: here =
+    marked present or late; expected = the active roster not marked excused, plus those who came
+    without being on it (visitors).
+    """
+    mine, item, read = aliased(RosterEntry), aliased(AgendaItem), aliased(CatchUp)
+    attended, mark = aliased(Attendance), aliased(Attendance)
+    visitor_roster, visitor = aliased(RosterEntry), aliased(User)
+    came = (attended.agenda_id == Agenda.id, attended.status.in_(attendance_service.ATTENDED))
+    on_active_roster = (
+        sa.exists()
+        .where(
+            visitor_roster.shift_id == Agenda.shift_id,
+            visitor_roster.user_id == attended.user_id,
+            visitor.id == visitor_roster.user_id,
+            visitor.active.is_(True),
+        )
+        .correlate(Agenda, attended)  # two levels up, and one (see _active_roster_count)
+    )
+    return [
+        sa.exists().where(mine.shift_id == Shift.id, mine.user_id == VIEWER).label("mine"),
+        _active_roster_count(Shift.id).label("roster_size"),
+        sa.select(sa.func.coalesce(sa.func.sum(item.minutes), 0.0))
+        .where(item.agenda_id == Agenda.id)
+        .scalar_subquery()
+        .label("planned_minutes"),
+        sa.select(sa.func.count(attended.id)).where(*came).scalar_subquery().label("here"),
+        sa.select(sa.func.count(attended.id))
+        .where(*came, ~on_active_roster)
+        .scalar_subquery()
+        .label("visitors"),
+        _active_roster_count(Agenda.shift_id, less_excused=True).label("roster_expected"),
+        sa.select(sa.func.count(read.id))
+        .where(read.agenda_id == Agenda.id)
+        .scalar_subquery()
+        .label("caught_up"),
+        sa.select(mark.status)
+        .where(mark.agenda_id == Agenda.id, mark.user_id == VIEWER)
+        .scalar_subquery()
+        .label("my_status"),
+    ]
+
+
+@functools.cache
+def _cards_statement(of: Literal["locations", "roster"]) -> sa.Select[Any]:
+    """The active shifts of some locations or on the viewer's roster, by start and name, each with
+    its agendas from FIRST to LAST and everything their lines count.
+
+    Built once per process (a statement is a value): building this one, its aliases and its
+    cache key, costs more than the database takes to run it.
+    """
+    which = (
+        Shift.location_id.in_(LOCATION_IDS)
+        if of == "locations"
+        else Shift.id.in_(sa.select(RosterEntry.shift_id).where(RosterEntry.user_id == VIEWER))
+    )
+    return (
+        sa.select(
+            Shift.id,
+            Shift.location_id,
+            Shift.name,
+            Shift.starts_at,
+            Shift.duration_minutes,
+            Shift.weekday_mask,
+            Location.timezone,
+            Agenda.day,
+            Agenda.status,
+            Agenda.started_at,
+            Agenda.finished_at,
+            *_card_columns(),
+        )
+        .join(Location, Location.id == Shift.location_id)
+        .outerjoin(Agenda, sa.and_(Agenda.shift_id == Shift.id, Agenda.day.between(FIRST, LAST)))
+        .where(Shift.active, which)
+        .order_by(Shift.starts_at, Shift.name, Shift.id)
+    )
+
+
+def _shifts_and_cards(
+    viewer: User, now: datetime, first: date, last: date, *, location_ids: list[int] | None = None
+) -> tuple[list[_ShiftRow], functools.partial[HuddleCard]]:
+    """The active shifts of these locations (else on the viewer's roster), and a maker of their
+    lines from `first` to `last`, counted: one statement whatever the roster or history."""
+    params: dict[str, Any] = {"viewer": viewer.id, "first": first, "last": last}
+    if location_ids is not None:
+        params["location_ids"] = location_ids
+    statement = _cards_statement("roster" if location_ids is None else "locations")
+    shifts: dict[int, _ShiftRow] = {}
+    agendas: dict[tuple[int, date], Any] = {}
+    for row in db.session.connection().execute(statement, params):
+        if row.id not in shifts:
+            line = ShiftLine(
+                row.id,
+                row.location_id,
+                row.name,
+                row.starts_at,
+                row.duration_minutes,
+                row.weekday_mask,
+            )
+            shifts[row.id] = _ShiftRow(line, row.timezone, bool(row.mine), row.roster_size)
+        if row.day is not None:
+            agendas[(row.id, row.day)] = row
+    return list(shifts.values()), functools.partial(_card, agendas=agendas, now=now)
+
+
+def _card(shift: _ShiftRow, day: date, *, now: datetime, agendas: dict[Any, Any]) -> HuddleCard:
+    """The line of (shift, day) with its agenda's counts; without an agenda nobody is marked, and
+    M is the active roster, as the headcount would say."""
+    card = HuddleCard(shift.shift, day, shift.timezone, now, mine=shift.mine)
+    agenda = agendas.get((shift.shift.id, day))
+    if agenda is None:
+        card.expected = shift.roster_size
+        return card
+    card.stored_status, card.started_at, card.finished_at = (
+        agenda.status,
+        agenda.started_at,
+        agenda.finished_at,
+    )
+    card.planned_minutes = float(agenda.planned_minutes)
+    card.here, card.expected = agenda.here, agenda.roster_expected + agenda.visitors
+    card.caught_up, card.my_status = agenda.caught_up, agenda.my_status
+    return card
+
+
+def _reaches_into(card: HuddleCard, zone: ZoneInfo) -> bool:
+    """True when the card's shift is still on after the midnight that ends its day."""
+    midnight = datetime.combine(card.day + timedelta(days=1), time(0), tzinfo=zone)
+    return card.window.closes_at > midnight
+
+
+def _locations_of(user: User) -> list[Location]:
+    """The locations whose huddles the person sees: a lead's own (loaded with the sign-in), an
+    admin's every one."""
+    if user.is_admin:
+        return visible_locations(user)
+    location = user.location
+    if location is None or location.organisation_id != user.organisation_id:
+        return []
+    return [location]
 
 
 def _location_days(user: User, now: datetime) -> list[LocationDay]:
     """Every active shift of the visible locations: last night's still reaching into today,
     today's and tomorrow's."""
-    locations = visible_locations(user)
-    shifts = db.session.scalars(
-        sa.select(Shift)
-        .where(Shift.location_id.in_([location.id for location in locations]), Shift.active)
-        .order_by(Shift.starts_at, Shift.name)
-    ).all()
-    mine = set(
-        db.session.scalars(sa.select(RosterEntry.shift_id).where(RosterEntry.user_id == user.id))
+    locations = _locations_of(user)
+    if not locations:
+        return []
+    todays = {
+        location.id: now.astimezone(ZoneInfo(location.timezone)).date() for location in locations
+    }
+    shifts, card = _shifts_and_cards(
+        user,
+        now,
+        min(todays.values()) - timedelta(days=1),
+        max(todays.values()) + timedelta(days=1),
+        location_ids=list(todays),
     )
     result = []
-    cards: list[HuddleCard] = []
     for location in locations:
         zone = ZoneInfo(location.timezone)
-        today = now.astimezone(zone).date()
+        today = todays[location.id]
         entry = LocationDay(location, today)
-        for shift in (shift for shift in shifts if shift.location_id == location.id):
+        for shift in (shift for shift in shifts if shift.shift.location_id == location.id):
             for offset in (-1, 0, 1):
                 day = today + timedelta(days=offset)
-                if not shift.runs_on(day.weekday()):
+                if not shift.shift.runs_on(day.weekday()):
                     continue
-                if offset == -1 and not _reaches_into(shift, day, zone):
+                line = card(shift, day)
+                if offset == -1 and not _reaches_into(line, zone):
                     continue
-                card = HuddleCard(shift, day, location.timezone, now, mine=shift.id in mine)
-                entry.cards.append(card)
-        entry.cards.sort(key=lambda card: (card.starts, card.shift.name))
-        cards.extend(entry.cards)
+                entry.cards.append(line)
+        entry.cards.sort(key=lambda line: (line.starts, line.shift.name))
         result.append(entry)
-    _fill_cards(cards, user)
     return result
 
 
 def _next_huddle(user: User, now: datetime) -> tuple[HuddleCard | None, bool]:
     """The person's next huddle that has not ended (running, about to be, or still to come), and
     whether they are on any active shift's roster."""
-    rows = db.session.execute(
-        sa.select(Shift, Location.timezone)
-        .join(RosterEntry, RosterEntry.shift_id == Shift.id)
-        .join(Location, Location.id == Shift.location_id)
-        .where(RosterEntry.user_id == user.id, Shift.active)
-    ).all()
-    candidates: list[HuddleCard] = []
-    for shift, timezone in rows:
-        today = now.astimezone(ZoneInfo(timezone)).date()
+    utc_today = now.astimezone(UTC).date()
+    shifts, card = _shifts_and_cards(
+        user,
+        now,
+        utc_today - ZONE_MARGIN - timedelta(days=1),
+        utc_today + ZONE_MARGIN + timedelta(days=NEXT_HUDDLE_DAYS - 1),
+    )
+    upcoming: list[HuddleCard] = []
+    for shift in shifts:
+        today = now.astimezone(ZoneInfo(shift.timezone)).date()
         for offset in range(-1, NEXT_HUDDLE_DAYS):
             day = today + timedelta(days=offset)
-            if shift.runs_on(day.weekday()):
-                candidates.append(HuddleCard(shift, day, timezone, now, mine=True))
-    candidates = [card for card in candidates if not card.window.is_over(now)]
-    if not candidates:
-        return None, bool(rows)
-    _load_agendas(candidates)
-    upcoming = sorted(
-        (card for card in candidates if not card.is_over),
-        key=lambda card: (card.starts, card.shift.name),
-    )
+            if shift.shift.runs_on(day.weekday()):
+                line = card(shift, day)
+                if not line.window.is_over(now) and not line.is_over:
+                    upcoming.append(line)
     if not upcoming:
-        return None, True
-    card = upcoming[0]
-    _fill_cards([card], user)
-    return card, True
+        return None, bool(shifts)
+    return min(upcoming, key=lambda line: (line.starts, line.shift.name)), True
 
 
-def _load_agendas(cards: list[HuddleCard]) -> None:
-    """Attach the agendas of many cards in one query (for their status only)."""
-    pairs = {(card.shift.id, card.day) for card in cards}
-    found = {
-        (agenda.shift_id, agenda.day): agenda
-        for agenda in db.session.scalars(
-            sa.select(Agenda)
-            .where(
-                Agenda.shift_id.in_({shift_id for shift_id, _day in pairs}),
-                Agenda.day.in_({day for _shift_id, day in pairs}),
-            )
-            .options(selectinload(Agenda.items))
-        )
+@functools.cache
+def _unthanked_statement() -> sa.Select[Any]:
+    """Active people on some shifts' rosters, not the viewer, whom nobody has thanked since SINCE
+    (hidden thank-yous do not count), by name."""
+    thanked = sa.exists().where(
+        Kudos.to_user_id == User.id, Kudos.created_at >= SINCE, Kudos.hidden_at.is_(None)
+    )
+    on_shifts = sa.select(RosterEntry.user_id).where(RosterEntry.shift_id.in_(SHIFT_IDS))
+    return (
+        sa.select(User.id, User.name)
+        .where(User.id.in_(on_shifts), User.active.is_(True), User.id != VIEWER, ~thanked)
+        .order_by(User.name, User.id)
+    )
+
+
+def _unthanked(user: User, shift_ids: list[int], now: datetime) -> list[sa.Row[Any]]:
+    if not shift_ids:
+        return []
+    params = {
+        "shift_ids": shift_ids,
+        "viewer": user.id,
+        "since": now - timedelta(days=UNTHANKED_DAYS),
     }
-    for card in cards:
-        card.agenda = found.get((card.shift.id, card.day))
+    return list(db.session.connection().execute(_unthanked_statement(), params))
+
+
+@functools.cache
+def _recent_kudos_statement() -> sa.Select[Any]:
+    """The newest visible thank-yous the viewer gave or received at LOCATION, with both names."""
+    giver, receiver = aliased(User), aliased(User)
+    return (
+        sa.select(
+            Kudos.to_user_id,
+            Kudos.message,
+            Kudos.created_at,
+            giver.name.label("giver_name"),
+            receiver.name.label("receiver_name"),
+        )
+        .join(giver, giver.id == Kudos.from_user_id)
+        .join(receiver, receiver.id == Kudos.to_user_id)
+        .where(
+            Kudos.location_id == LOCATION,
+            Kudos.hidden_at.is_(None),
+            sa.or_(Kudos.to_user_id == VIEWER, Kudos.from_user_id == VIEWER),
+        )
+        .order_by(Kudos.created_at.desc(), Kudos.id.desc())
+        .limit(RECENT_KUDOS)
+    )
 
 
 def today_for(user: User, *, now: datetime) -> TodayView:
@@ -292,22 +493,14 @@ def today_for(user: User, *, now: datetime) -> TodayView:
         view.locations = _location_days(user, now)
     if user.is_lead:
         shift_ids = sorted({card.shift.id for place in view.locations for card in place.cards})
-        view.unthanked = [
-            person
-            for person in kudos_service.unthanked_people(shift_ids, now)
-            if person.id != user.id
-        ]
+        view.unthanked = _unthanked(user, shift_ids, now)
     if user.role == "staff":
         view.next_huddle, view.on_a_roster = _next_huddle(user, now)
         view.missed = attendance_service.missed_huddles(user, now=now)
-    if user.location is not None:
-        view.kudos = kudos_service.kudos_page(
-            user.location,
-            include_hidden=False,
-            person_id=user.id,
-            per_page=RECENT_KUDOS,
-            count_bound=0,  # only the few newest are shown: never count them all
-        ).items
+    # Everyone but admins sees their kudos.
+    if user.location_id is not None and not user.is_admin:
+        params = {"location": user.location_id, "viewer": user.id}
+        view.kudos = list(db.session.connection().execute(_recent_kudos_statement(), params))
     return view
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from huddles.db import utcnow
-from huddles.kudos.service import give_kudos
+from huddles.extensions import db
+from huddles.kudos.service import give_kudos, hide_kudos
 
 # Inside the huddle's window of the world's Early shift (see conftest.IN_THE_EARLY_SHIFT).
 pytestmark = pytest.mark.usefixtures("clock")
@@ -109,3 +110,60 @@ def test_the_today_page_makes_the_same_number_of_queries_for_more_shifts(
     with count_queries() as many:
         client.get("/")
     assert few.count == many.count
+
+
+def kudos_section(html: str) -> str:
+    return html.split("Your kudos")[1].split("</section>")[0]
+
+
+def test_your_kudos_are_the_five_newest_given_or_received_and_visible(client, world, login, clock):
+    def thank(giver, receiver, message):
+        clock.shift(timedelta(minutes=1))
+        return give_kudos(
+            giver, to_user_id=receiver.id, message=message, value=None, now=utcnow(), daily_cap=50
+        )
+
+    for number in range(3):
+        thank(world.colleague, world.staff, f"Old thanks {number}")
+    thank(world.staff, world.lead, "Thanks for the rota")
+    hidden = thank(world.colleague, world.staff, "Hidden thanks")
+    for number in range(3):
+        thank(world.colleague, world.staff, f"New thanks {number}")
+    thank(world.colleague, world.lead, "Not about Sam")
+    thank(world.other_lead, world.other_staff, "At the other place")
+    hide_kudos(world.lead, world.here, hidden.id, reason="Private", now=utcnow())
+    section = kudos_section(login(world.staff).get("/").get_data(as_text=True))
+    shown = [line.split("<q><bdi>")[1].split("</bdi>")[0] for line in section.split("<li>")[1:]]
+    assert shown == [
+        "New thanks 2",
+        "New thanks 1",
+        "New thanks 0",
+        "Thanks for the rota",
+        "Old thanks 2",
+    ]
+    assert "To <bdi>Lena Lead</bdi>" in section and "From <bdi>Cleo Colleague</bdi>" in section
+
+
+def test_the_nudge_leaves_out_the_thanked_the_inactive_and_those_off_the_shifts(
+    client, world, login, make_user
+):
+    give_kudos(
+        world.lead,
+        to_user_id=world.colleague.id,
+        message="Thanks, a while ago.",
+        value=None,
+        now=utcnow() - timedelta(days=31),
+        daily_cap=5,
+    )
+    make_user("staff", world.here, name="Otto Offroster")
+    world.staff.active = False
+    db.session.commit()
+    nudge = (
+        login(world.lead)
+        .get("/")
+        .get_data(as_text=True)
+        .split("Who could use a thank-you?")[1]
+        .split("</section>")[0]
+    )
+    assert "Cleo Colleague" in nudge, "thanked 31 days ago: time for another"
+    assert "Sam Staff" not in nudge and "Otto Offroster" not in nudge and "Lena Lead" not in nudge

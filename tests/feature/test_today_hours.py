@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from huddles.agenda import planning
-from huddles.attendance.models import Attendance
+from huddles.attendance.models import Attendance, CatchUp
 from huddles.attendance.service import headcounts
 from huddles.extensions import db
 from huddles.main import service as today_service
+from huddles.org.models import RosterEntry
 from tests.feature.agenda_helpers import add_library
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -254,3 +255,72 @@ def test_the_staff_today_page_makes_the_same_number_of_queries_for_more_shifts(
     with count_queries() as many:
         client.get("/")
     assert few.count == many.count
+
+
+def test_every_line_counts_as_headcounts_does_whatever_else_is_marked(
+    app, world, shifts, make_user
+):
+    """Each line's "N of M here" comes from the page's own statement: it must be the headcount of
+    that agenda, not be swayed by marks on other agendas (an excuse on another huddle, a visitor
+    who is on another shift's roster), and count visitors, inactive people and catch-ups right."""
+    add_library()
+    early, late, night = shifts["Early"], shifts["Late"], shifts["Night"]
+    floater = make_user("staff", world.here, name="Flo Floater")  # on Late's roster only
+    drifter = make_user("staff", world.here, name="Dirk Drifter")  # on no roster
+    inactive = make_user("staff", world.here, name="Ina Inactive")
+    late.roster.append(RosterEntry(user=floater))
+    early.roster.append(RosterEntry(user=inactive))
+    inactive.active = False
+    db.session.commit()
+    last_night = make_agenda(night, MONDAY, status="done", started_at=at(MONDAY, 22, 31))
+    this_morning = make_agenda(early, TUESDAY, status="running", started_at=at(TUESDAY, 7, 55))
+    this_afternoon = make_agenda(late, TUESDAY)
+    tomorrow = make_agenda(early, WEDNESDAY)
+    marks = [
+        (last_night, world.staff, "excused", False),
+        (last_night, world.lead, "present", False),
+        (last_night, world.colleague, "present", True),
+        (this_morning, world.staff, "present", False),
+        (this_morning, inactive, "present", False),
+        (this_morning, floater, "present", True),
+        (this_morning, drifter, "absent", True),
+        (this_afternoon, world.lead, "excused", False),
+    ]
+    db.session.add_all(
+        Attendance(agenda_id=agenda.id, user_id=person.id, status=status, visitor=visitor)
+        for agenda, person, status, visitor in marks
+    )
+    db.session.add(CatchUp(agenda_id=last_night.id, user_id=world.staff.id))
+    db.session.commit()
+
+    (place,) = today_service.today_for(world.lead, now=at(TUESDAY, 8, 0)).locations
+    lines = {(card.shift.name, card.day): card for card in place.cards}
+    counted = {key: (card.here, card.expected) for key, card in lines.items()}
+    assert counted == {
+        ("Night", MONDAY): (2, 2),  # the excused are not expected, the visitor who came is
+        ("Early", TUESDAY): (3, 4),  # the inactive and the floater came from off the roster
+        ("Late", TUESDAY): (0, 2),  # the lead is excused here, and only here
+        ("Night", TUESDAY): (0, 2),  # no agenda yet: the active roster
+        ("Early", WEDNESDAY): (0, 2),  # an agenda nobody marked: the active roster
+        ("Late", WEDNESDAY): (0, 3),
+        ("Night", WEDNESDAY): (0, 2),
+    }
+    agendas = {
+        ("Night", MONDAY): last_night,
+        ("Early", TUESDAY): this_morning,
+        ("Late", TUESDAY): this_afternoon,
+        ("Early", WEDNESDAY): tomorrow,
+    }
+    screen = headcounts([agenda.id for agenda in agendas.values()])
+    for key, agenda in agendas.items():
+        assert counted[key] == (screen[agenda.id].here, screen[agenda.id].expected), key
+    assert [lines[("Night", MONDAY)].caught_up, lines[("Early", TUESDAY)].caught_up] == [1, 0]
+    assert {key: card.my_status for key, card in lines.items() if card.my_status} == {
+        ("Night", MONDAY): "present",
+        ("Late", TUESDAY): "excused",
+    }
+    assert all(card.mine for card in place.cards)
+    assert [lines[("Night", MONDAY)].status, lines[("Early", TUESDAY)].status] == [
+        "done",
+        "running",
+    ]
