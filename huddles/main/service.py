@@ -75,7 +75,8 @@ def effective_status(
 
 @dataclass(frozen=True)
 class ShiftLine:
-    """What Today needs of an active shift (the columns of Shift it reads)."""
+    """What Today needs of an active shift: the columns of Shift it reads, and `runs_on` as
+    Shift has it."""
 
     id: int
     location_id: int
@@ -88,13 +89,10 @@ class ShiftLine:
         return bool(self.weekday_mask & (1 << weekday))
 
 
-@dataclass
+@dataclass(frozen=True)
 class HuddleCard:
-    """One shift's huddle on one day, as a line on the Today page.
-
-    Made complete (its agenda's state and counts attached), then only read: what it derives is
-    worked out once.
-    """
+    """One shift's huddle on one day, as a line on the Today page: made complete (its agenda's
+    state and counts attached), so what it derives is worked out once."""
 
     shift: ShiftLine
     day: date
@@ -344,20 +342,26 @@ def _shifts_and_cards(
 def _card(shift: _ShiftRow, day: date, *, now: datetime, agendas: dict[Any, Any]) -> HuddleCard:
     """The line of (shift, day) with its agenda's counts; without an agenda nobody is marked, and
     M is the active roster, as the headcount would say."""
-    card = HuddleCard(shift.shift, day, shift.timezone, now, mine=shift.mine)
     agenda = agendas.get((shift.shift.id, day))
     if agenda is None:
-        card.expected = shift.roster_size
-        return card
-    card.stored_status, card.started_at, card.finished_at = (
-        agenda.status,
-        agenda.started_at,
-        agenda.finished_at,
+        return HuddleCard(
+            shift.shift, day, shift.timezone, now, mine=shift.mine, expected=shift.roster_size
+        )
+    return HuddleCard(
+        shift.shift,
+        day,
+        shift.timezone,
+        now,
+        stored_status=agenda.status,
+        started_at=agenda.started_at,
+        finished_at=agenda.finished_at,
+        planned_minutes=float(agenda.planned_minutes),
+        here=agenda.here,
+        expected=agenda.roster_expected + agenda.visitors,
+        caught_up=agenda.caught_up,
+        mine=shift.mine,
+        my_status=agenda.my_status,
     )
-    card.planned_minutes = float(agenda.planned_minutes)
-    card.here, card.expected = agenda.here, agenda.roster_expected + agenda.visitors
-    card.caught_up, card.my_status = agenda.caught_up, agenda.my_status
-    return card
 
 
 def _reaches_into(card: HuddleCard, zone: ZoneInfo) -> bool:
