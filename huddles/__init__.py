@@ -76,6 +76,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     extensions.db.init_app(app)
+    end_reads_with_commit(app)
     migrate.init_app(app, extensions.db, directory=str(config.PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -88,6 +89,35 @@ def register_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
     with app.app_context():
         install_sqlite_pragmas(extensions.db.engine)
+
+
+def end_reads_with_commit(app: Flask) -> None:
+    """A page that only read ends its transaction with COMMIT, not ROLLBACK.
+
+    Both are one round trip, but psycopg forgets the connection's prepared statements on every
+    ROLLBACK (and deallocates them on the server), so a pool that always rolls back never keeps
+    one, and PostgreSQL plans every statement of every request anew. A GET or HEAD answered
+    below 400 whose session holds no unsaved change ends with COMMIT instead; anything else
+    (an error, a write that was not committed) is rolled back as before.
+    """
+
+    @app.after_request
+    def note_a_read(response):
+        if request.method in ("GET", "HEAD") and response.status_code < 400:
+            g.read_only_request = True
+        return response
+
+    @app.teardown_request
+    def commit_a_read(error: BaseException | None) -> None:
+        if error is not None or not g.get("read_only_request"):
+            return
+        session = extensions.db.session()
+        if not session.in_transaction() or session.new or session.dirty or session.deleted:
+            return
+        try:
+            session.commit()
+        except Exception:  # noqa: BLE001  (the connection is rolled back and let go as before)
+            session.rollback()
 
 
 def register_security(app: Flask) -> None:

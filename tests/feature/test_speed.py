@@ -276,3 +276,62 @@ def test_the_wall_says_there_are_more_than_it_counted(
     page = client.get("/kudos?per_page=10").get_data(as_text=True)
     assert "(15+)" in page
     assert 'rel="next"' in page
+
+
+def _add_route(app, path, view):
+    app.add_url_rule(path, path.strip("/").replace("/", "_"), view)
+
+
+def test_a_read_keeps_its_statements_prepared_on_postgresql(database_url):
+    """A page that only read ends with COMMIT: psycopg forgets a connection's prepared
+    statements on every ROLLBACK, and PostgreSQL would plan every statement anew."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("prepared statements are PostgreSQL's")
+    import sqlalchemy as sa
+
+    from huddles import create_app
+    from tests.conftest import test_config
+
+    # An app of its own: each request has its own app context and ends as in production.
+    served = create_app(test_config(database_url))
+
+    def prepared():
+        found = db.session.execute(sa.text("SELECT count(*) FROM pg_prepared_statements"))
+        return str(found.scalar())
+
+    _add_route(served, "/_test/prepared", prepared)
+    client = served.test_client()
+    counts = [int(client.get("/_test/prepared").get_data(as_text=True)) for _ in range(8)]
+    with served.app_context():
+        db.engine.dispose()
+    assert counts[-1] >= 1, counts
+
+
+def test_a_read_that_changed_something_unsaved_or_failed_writes_nothing(app, client, world):
+    """Only a clean read is committed: a change left unsaved, or a failed GET, is rolled back."""
+    import sqlalchemy as sa
+    from flask import abort
+
+    from huddles.org.models import Location
+
+    location_id = world.here.id
+
+    def unsaved():
+        db.session.get(Location, location_id).name = "Changed, never saved"
+        return "ok"
+
+    def failed():
+        db.session.execute(
+            sa.update(Location).where(Location.id == location_id).values(name="Half done")
+        )
+        abort(404)
+
+    _add_route(app, "/_test/unsaved", unsaved)
+    _add_route(app, "/_test/failed", failed)
+    before = world.here.name
+    db.session.commit()
+    assert client.get("/_test/unsaved").status_code == 200
+    assert client.get("/_test/failed").status_code == 404
+    db.session.rollback()
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Location.name).where(Location.id == location_id)) == before
