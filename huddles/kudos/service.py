@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -33,6 +34,8 @@ VALUES: dict[str, Any] = {
     "extra-mile": _l("Going the extra mile"),
     "colleague-as-customer": _l("Serving a colleague"),
 }
+
+Item = TypeVar("Item")
 
 # With no earlier huddle of the shift, the thank-yous of this many days are read out.
 HUDDLE_LOOKBACK_DAYS = 7
@@ -167,8 +170,8 @@ def give_kudos(
 
 
 @dataclass(frozen=True)
-class KudosPage:
-    items: list[Kudos]
+class KudosPage(Generic[Item]):
+    items: list[Item]
     page: int
     per_page: int
     total: int
@@ -180,24 +183,73 @@ class KudosPage:
         return max(1, -(-self.total // self.per_page))
 
 
-def _wall_query(
-    location_id: int,
+@dataclass(frozen=True)
+class WallKudos:
+    """A kudos as the wall shows it, its people's names in it: nothing is left to load."""
+
+    id: int
+    giver_name: str
+    receiver_name: str
+    message: str
+    value: str | None
+    created_at: datetime
+    read_out_at: datetime | None
+    hidden_at: datetime | None
+    hidden_by_name: str | None
+    hidden_reason: str | None
+
+
+def _wall_filters(
+    location: Location,
     *,
     include_hidden: bool,
     person_id: int | None = None,
     value: str | None = None,
-    since: datetime | None = None,
-) -> sa.Select[tuple[Kudos]]:
-    query = sa.select(Kudos).where(Kudos.location_id == location_id)
+    since: date | None = None,
+) -> list[sa.ColumnElement[bool]]:
+    """The conditions of a wall's kudos; each has an index (see models.Kudos)."""
+    conditions = [Kudos.location_id == location.id]
     if not include_hidden:
-        query = query.where(Kudos.hidden_at.is_(None))
+        conditions.append(Kudos.hidden_at.is_(None))
     if person_id is not None:
-        query = query.where(sa.or_(Kudos.to_user_id == person_id, Kudos.from_user_id == person_id))
+        conditions.append(sa.or_(Kudos.to_user_id == person_id, Kudos.from_user_id == person_id))
     if value:
-        query = query.where(Kudos.value == value)
-    if since is not None:
-        query = query.where(Kudos.created_at >= since)
-    return query
+        conditions.append(Kudos.value == value)
+    if since is not None and since > EPOCH:
+        since_at = datetime.combine(since, time(), ZoneInfo(location.timezone))
+        conditions.append(Kudos.created_at >= since_at)
+    return conditions
+
+
+def _count_bound(page: int, per_page: int, count_bound: int | None) -> int | None:
+    return None if count_bound is None else page * per_page + count_bound
+
+
+def _counted(conditions: list[sa.ColumnElement[bool]], bound: int | None) -> sa.Select[tuple[int]]:
+    """The count of the kudos, stopping one past `bound` (None: all of them)."""
+    ids = sa.select(Kudos.id).where(*conditions)
+    if bound is not None:
+        ids = ids.limit(bound + 1)
+    return sa.select(sa.func.count()).select_from(ids.subquery())
+
+
+def _page_of(
+    items: list[Item],
+    total: int | None,
+    counted: Callable[[], sa.Select[tuple[int]]],
+    *,
+    page: int,
+    per_page: int,
+    bound: int | None,
+) -> KudosPage[Item]:
+    """The page; `total` rode in its rows (None: no rows), else a page past the end counts."""
+    if total is None:
+        total = (db.session.scalar(counted()) or 0) if page > 1 else 0
+    more = bound is not None and total > bound
+    return KudosPage(items, page, per_page, bound if more and bound is not None else total, more)
+
+
+_NEWEST_FIRST = (Kudos.created_at.desc(), Kudos.id.desc())
 
 
 def kudos_page(
@@ -210,51 +262,158 @@ def kudos_page(
     page: int = 1,
     per_page: int = 20,
     count_bound: int | None = None,
-) -> KudosPage:
-    """One page of a location's kudos, newest first, names loaded (two queries).
+) -> KudosPage[Kudos]:
+    """One page of a location's kudos, newest first, names loaded, the count in it (one query).
 
     With `count_bound` the count stops after that many kudos beyond the page (a wall with years
     of thank-yous is not counted in full on every view): `more` says there are more.
     """
-    since_at = None
-    if since is not None and since > EPOCH:
-        since_at = datetime.combine(since, time(), ZoneInfo(location.timezone))
-    query = _wall_query(
-        location.id,
-        include_hidden=include_hidden,
-        person_id=person_id,
-        value=value,
-        since=since_at,
+    conditions = _wall_filters(
+        location, include_hidden=include_hidden, person_id=person_id, value=value, since=since
     )
-    counted = query.with_only_columns(Kudos.id)
-    bound = None
-    if count_bound is not None:
-        bound = page * per_page + count_bound
-        counted = counted.limit(bound + 1)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted.subquery())) or 0
-    more = bound is not None and total > bound
-    if more:
-        total = bound or 0
-    rows = db.session.scalars(
-        query.options(
-            joinedload(Kudos.giver), joinedload(Kudos.receiver), joinedload(Kudos.hidden_by)
-        )
-        .order_by(Kudos.created_at.desc(), Kudos.id.desc())
+    bound = _count_bound(page, per_page, count_bound)
+    total = _counted(conditions, bound).scalar_subquery().label("total")
+    rows = db.session.execute(
+        sa.select(Kudos, total)
+        .where(*conditions)
+        .options(joinedload(Kudos.giver), joinedload(Kudos.receiver), joinedload(Kudos.hidden_by))
+        .order_by(*_NEWEST_FIRST)
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    return KudosPage(list(rows.unique()), page, per_page, total, more)
-
-
-def colleagues(location: Location) -> list[User]:
-    """The active people of a location, by name: whom one can thank there."""
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .where(User.location_id == location.id, User.active.is_(True))
-            .order_by(User.name, User.id)
-        )
+    found = rows.all()
+    return _page_of(
+        [kudos for kudos, _total in found],
+        found[0][1] if found else None,
+        lambda: _counted(conditions, bound),
+        page=page,
+        per_page=per_page,
+        bound=bound,
     )
+
+
+@functools.cache
+def _wall_statement(
+    *, include_hidden: bool, by_person: bool, by_value: bool, bounded: bool
+) -> sa.Select[Any]:
+    """The wall's one statement for a shape of filters, built once a process.
+
+    Building it per request cost several times what running it does. The location, person,
+    value, page and bound are its parameters. The page is cut first and the names are joined
+    to its kudos alone; the count (stopping at the bound) rides in every row.
+    """
+    kudos, users = Kudos.__table__.c, User.__table__
+    conditions = [kudos.location_id == sa.bindparam("location_id")]
+    if not include_hidden:
+        conditions.append(kudos.hidden_at.is_(None))
+    if by_person:
+        person: sa.BindParameter[int] = sa.bindparam("person_id")
+        conditions.append(sa.or_(kudos.to_user_id == person, kudos.from_user_id == person))
+    if by_value:
+        conditions.append(kudos.value == sa.bindparam("value"))
+    counted = sa.select(kudos.id).where(*conditions)
+    if bounded:
+        counted = counted.limit(sa.bindparam("count_limit"))
+    total = sa.select(sa.func.count()).select_from(counted.subquery()).scalar_subquery()
+    shown = (
+        sa.select(
+            kudos.id,
+            kudos.from_user_id,
+            kudos.to_user_id,
+            kudos.message,
+            kudos.value,
+            kudos.created_at,
+            kudos.read_out_at,
+            kudos.hidden_at,
+            kudos.hidden_by_id,
+            kudos.hidden_reason,
+        )
+        .where(*conditions)
+        .order_by(kudos.created_at.desc(), kudos.id.desc())
+        .limit(sa.bindparam("limit"))
+        .offset(sa.bindparam("offset"))
+        .subquery("shown")
+    )
+    giver, receiver, hider = users.alias("giver"), users.alias("receiver"), users.alias("hider")
+    return (
+        sa.select(
+            shown.c.id,
+            giver.c.name,
+            receiver.c.name,
+            shown.c.message,
+            shown.c.value,
+            shown.c.created_at,
+            shown.c.read_out_at,
+            shown.c.hidden_at,
+            hider.c.name,
+            shown.c.hidden_reason,
+            total,
+        )
+        .join(giver, giver.c.id == shown.c.from_user_id)
+        .join(receiver, receiver.c.id == shown.c.to_user_id)
+        .outerjoin(hider, hider.c.id == shown.c.hidden_by_id)
+        .order_by(shown.c.created_at.desc(), shown.c.id.desc())
+    )
+
+
+def wall_page(
+    location: Location,
+    *,
+    include_hidden: bool,
+    person_id: int | None = None,
+    value: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
+    count_bound: int | None = None,
+) -> KudosPage[WallKudos]:
+    """The kudos_page of the wall: only what it shows, names and count in one statement."""
+    bound = _count_bound(page, per_page, count_bound)
+    statement = _wall_statement(
+        include_hidden=include_hidden,
+        by_person=person_id is not None,
+        by_value=bool(value),
+        bounded=bound is not None,
+    )
+    parameters = {
+        "location_id": location.id,
+        "person_id": person_id,
+        "value": value,
+        "limit": per_page,
+        "offset": (page - 1) * per_page,
+        "count_limit": None if bound is None else bound + 1,
+    }
+    # A Core statement: straight on the session's connection, past the ORM's execution steps.
+    rows = db.session.connection().execute(statement, parameters).all()
+
+    def counted() -> sa.Select[tuple[int]]:
+        conditions = _wall_filters(
+            location, include_hidden=include_hidden, person_id=person_id, value=value
+        )
+        return _counted(conditions, bound)
+
+    return _page_of(
+        [WallKudos(*row[:-1]) for row in rows],
+        rows[0][-1] if rows else None,
+        counted,
+        page=page,
+        per_page=per_page,
+        bound=bound,
+    )
+
+
+_COLLEAGUES = (
+    sa.select(User.__table__.c.id, User.__table__.c.name)
+    .where(
+        User.__table__.c.location_id == sa.bindparam("location_id"),
+        User.__table__.c.active.is_(True),
+    )
+    .order_by(User.__table__.c.name, User.__table__.c.id)
+)
+
+
+def colleagues(location: Location) -> list[sa.Row[tuple[int, str]]]:
+    """The active people of a location (id and name), by name: whom one can thank there."""
+    return list(db.session.connection().execute(_COLLEAGUES, {"location_id": location.id}))
 
 
 def _kudos_at(location: Location, kudos_id: int) -> Kudos:
