@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Generic, TypeVar
@@ -199,57 +198,121 @@ class WallKudos:
     hidden_reason: str | None
 
 
-def _wall_filters(
+@functools.cache
+def _conditions(
+    *, include_hidden: bool, by_person: bool, by_value: bool, since: bool
+) -> tuple[sa.ColumnElement[bool], ...]:
+    """Which kudos of a location a wall lists, its values bound (see `_parameters`); each
+    filter has an index (see models.Kudos). Built once per shape, as the statements are."""
+    kudos = Kudos.__table__.c
+    conditions: list[sa.ColumnElement[bool]] = [kudos.location_id == sa.bindparam("location_id")]
+    if not include_hidden:
+        conditions.append(kudos.hidden_at.is_(None))
+    if by_person:
+        person: sa.BindParameter[int] = sa.bindparam("person_id")
+        conditions.append(sa.or_(kudos.to_user_id == person, kudos.from_user_id == person))
+    if by_value:
+        conditions.append(kudos.value == sa.bindparam("value"))
+    if since:
+        conditions.append(kudos.created_at >= sa.bindparam("since_at"))
+    return tuple(conditions)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a request asks of a wall, as far as the statement's form depends on it."""
+
+    include_hidden: bool
+    by_person: bool
+    by_value: bool
+    since: bool
+    bounded: bool
+
+    @property
+    def conditions(self) -> tuple[sa.ColumnElement[bool], ...]:
+        return _conditions(
+            include_hidden=self.include_hidden,
+            by_person=self.by_person,
+            by_value=self.by_value,
+            since=self.since,
+        )
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """A request of a wall's page: its shape and the values bound into its statements."""
+
+    shape: _Shape
+    parameters: dict[str, Any]
+    page: int
+    per_page: int
+    bound: int | None
+
+
+def _asked(
     location: Location,
     *,
     include_hidden: bool,
-    person_id: int | None = None,
-    value: str | None = None,
-    since: date | None = None,
-) -> list[sa.ColumnElement[bool]]:
-    """The conditions of a wall's kudos; each has an index (see models.Kudos)."""
-    conditions = [Kudos.location_id == location.id]
-    if not include_hidden:
-        conditions.append(Kudos.hidden_at.is_(None))
-    if person_id is not None:
-        conditions.append(sa.or_(Kudos.to_user_id == person_id, Kudos.from_user_id == person_id))
-    if value:
-        conditions.append(Kudos.value == value)
+    person_id: int | None,
+    value: str | None,
+    since: date | None,
+    page: int,
+    per_page: int,
+    count_bound: int | None,
+) -> _Asked:
+    since_at = None
     if since is not None and since > EPOCH:
         since_at = datetime.combine(since, time(), ZoneInfo(location.timezone))
-        conditions.append(Kudos.created_at >= since_at)
-    return conditions
+    # The count stops this far: `count_bound` kudos past the page (None: it counts them all).
+    bound = None if count_bound is None else page * per_page + count_bound
+    shape = _Shape(
+        include_hidden, person_id is not None, bool(value), since_at is not None, bound is not None
+    )
+    parameters = {
+        "location_id": location.id,
+        "person_id": person_id,
+        "value": value,
+        "since_at": since_at,
+        "limit": per_page,
+        "offset": (page - 1) * per_page,
+        "count_limit": None if bound is None else bound + 1,
+    }
+    return _Asked(shape, parameters, page, per_page, bound)
 
 
-def _count_bound(page: int, per_page: int, count_bound: int | None) -> int | None:
-    return None if count_bound is None else page * per_page + count_bound
-
-
-def _counted(conditions: list[sa.ColumnElement[bool]], bound: int | None) -> sa.Select[tuple[int]]:
-    """The count of the kudos, stopping one past `bound` (None: all of them)."""
-    ids = sa.select(Kudos.id).where(*conditions)
-    if bound is not None:
-        ids = ids.limit(bound + 1)
+@functools.cache
+def _count_statement(shape: _Shape) -> sa.Select[tuple[int]]:
+    """How many kudos the wall lists, stopping one past the bound when it has one."""
+    ids = sa.select(Kudos.__table__.c.id).where(*shape.conditions)
+    if shape.bounded:
+        ids = ids.limit(sa.bindparam("count_limit"))
     return sa.select(sa.func.count()).select_from(ids.subquery())
 
 
-def _page_of(
-    items: list[Item],
-    total: int | None,
-    counted: Callable[[], sa.Select[tuple[int]]],
-    *,
-    page: int,
-    per_page: int,
-    bound: int | None,
-) -> KudosPage[Item]:
-    """The page; `total` rode in its rows (None: no rows), else a page past the end counts."""
+def _page_of(asked: _Asked, items: list[Item], total: int | None) -> KudosPage[Item]:
+    """The page; `total` rode in its rows (None: there were none, so a page past the end
+    counts apart, in the only second statement a page ever takes)."""
     if total is None:
-        total = (db.session.scalar(counted()) or 0) if page > 1 else 0
-    more = bound is not None and total > bound
-    return KudosPage(items, page, per_page, bound if more and bound is not None else total, more)
+        total = 0
+        if asked.page > 1:
+            count = _count_statement(asked.shape)
+            total = db.session.connection().execute(count, asked.parameters).scalar() or 0
+    if asked.bound is not None and total > asked.bound:
+        return KudosPage(items, asked.page, asked.per_page, asked.bound, more=True)
+    return KudosPage(items, asked.page, asked.per_page, total)
 
 
-_NEWEST_FIRST = (Kudos.created_at.desc(), Kudos.id.desc())
+@functools.cache
+def _kudos_page_statement(shape: _Shape) -> sa.Select[tuple[Kudos, int]]:
+    kudos = Kudos.__table__.c
+    return (
+        sa.select(Kudos, _count_statement(shape).scalar_subquery().label("total"))
+        .where(*shape.conditions)
+        .options(joinedload(Kudos.giver), joinedload(Kudos.receiver), joinedload(Kudos.hidden_by))
+        .order_by(kudos.created_at.desc(), kudos.id.desc())
+        .limit(sa.bindparam("limit"))
+        .offset(sa.bindparam("offset"))
+    )
 
 
 def kudos_page(
@@ -268,53 +331,25 @@ def kudos_page(
     With `count_bound` the count stops after that many kudos beyond the page (a wall with years
     of thank-yous is not counted in full on every view): `more` says there are more.
     """
-    conditions = _wall_filters(
-        location, include_hidden=include_hidden, person_id=person_id, value=value, since=since
-    )
-    bound = _count_bound(page, per_page, count_bound)
-    total = _counted(conditions, bound).scalar_subquery().label("total")
-    rows = db.session.execute(
-        sa.select(Kudos, total)
-        .where(*conditions)
-        .options(joinedload(Kudos.giver), joinedload(Kudos.receiver), joinedload(Kudos.hidden_by))
-        .order_by(*_NEWEST_FIRST)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
-    found = rows.all()
-    return _page_of(
-        [kudos for kudos, _total in found],
-        found[0][1] if found else None,
-        lambda: _counted(conditions, bound),
+    asked = _asked(
+        location,
+        include_hidden=include_hidden,
+        person_id=person_id,
+        value=value,
+        since=since,
         page=page,
         per_page=per_page,
-        bound=bound,
+        count_bound=count_bound,
     )
+    rows = db.session.execute(_kudos_page_statement(asked.shape), asked.parameters).all()
+    return _page_of(asked, [kudos for kudos, _total in rows], rows[0][1] if rows else None)
 
 
 @functools.cache
-def _wall_statement(
-    *, include_hidden: bool, by_person: bool, by_value: bool, bounded: bool
-) -> sa.Select[Any]:
-    """The wall's one statement for a shape of filters, built once a process.
-
-    Building it per request cost several times what running it does. The location, person,
-    value, page and bound are its parameters. The page is cut first and the names are joined
-    to its kudos alone; the count (stopping at the bound) rides in every row.
-    """
+def _wall_statement(shape: _Shape) -> sa.Select[Any]:
+    """The wall's one statement: the page is cut first and the names are joined to its kudos
+    alone; the count (stopping at the bound) rides in every row. Plain columns, no entities."""
     kudos, users = Kudos.__table__.c, User.__table__
-    conditions = [kudos.location_id == sa.bindparam("location_id")]
-    if not include_hidden:
-        conditions.append(kudos.hidden_at.is_(None))
-    if by_person:
-        person: sa.BindParameter[int] = sa.bindparam("person_id")
-        conditions.append(sa.or_(kudos.to_user_id == person, kudos.from_user_id == person))
-    if by_value:
-        conditions.append(kudos.value == sa.bindparam("value"))
-    counted = sa.select(kudos.id).where(*conditions)
-    if bounded:
-        counted = counted.limit(sa.bindparam("count_limit"))
-    total = sa.select(sa.func.count()).select_from(counted.subquery()).scalar_subquery()
     shown = (
         sa.select(
             kudos.id,
@@ -328,7 +363,7 @@ def _wall_statement(
             kudos.hidden_by_id,
             kudos.hidden_reason,
         )
-        .where(*conditions)
+        .where(*shape.conditions)
         .order_by(kudos.created_at.desc(), kudos.id.desc())
         .limit(sa.bindparam("limit"))
         .offset(sa.bindparam("offset"))
@@ -347,7 +382,7 @@ def _wall_statement(
             shown.c.hidden_at,
             hider.c.name,
             shown.c.hidden_reason,
-            total,
+            _count_statement(shape).scalar_subquery(),
         )
         .join(giver, giver.c.id == shown.c.from_user_id)
         .join(receiver, receiver.c.id == shown.c.to_user_id)
@@ -366,39 +401,22 @@ def wall_page(
     per_page: int = 20,
     count_bound: int | None = None,
 ) -> KudosPage[WallKudos]:
-    """The kudos_page of the wall: only what it shows, names and count in one statement."""
-    bound = _count_bound(page, per_page, count_bound)
-    statement = _wall_statement(
+    """The kudos_page of the wall with only what it shows: one statement."""
+    asked = _asked(
+        location,
         include_hidden=include_hidden,
-        by_person=person_id is not None,
-        by_value=bool(value),
-        bounded=bound is not None,
-    )
-    parameters = {
-        "location_id": location.id,
-        "person_id": person_id,
-        "value": value,
-        "limit": per_page,
-        "offset": (page - 1) * per_page,
-        "count_limit": None if bound is None else bound + 1,
-    }
-    # A Core statement: straight on the session's connection, past the ORM's execution steps.
-    rows = db.session.connection().execute(statement, parameters).all()
-
-    def counted() -> sa.Select[tuple[int]]:
-        conditions = _wall_filters(
-            location, include_hidden=include_hidden, person_id=person_id, value=value
-        )
-        return _counted(conditions, bound)
-
-    return _page_of(
-        [WallKudos(*row[:-1]) for row in rows],
-        rows[0][-1] if rows else None,
-        counted,
+        person_id=person_id,
+        value=value,
+        since=None,
         page=page,
         per_page=per_page,
-        bound=bound,
+        count_bound=count_bound,
     )
+    # A Core statement: straight on the session's connection, past the ORM's execution steps
+    # (its statements are built once, not per request: building them cost more than running).
+    statement = _wall_statement(asked.shape)
+    rows = db.session.connection().execute(statement, asked.parameters).all()
+    return _page_of(asked, [WallKudos(*row[:-1]) for row in rows], rows[0][-1] if rows else None)
 
 
 _COLLEAGUES = (
