@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -33,6 +33,8 @@ VALUES: dict[str, Any] = {
     "extra-mile": _l("Going the extra mile"),
     "colleague-as-customer": _l("Serving a colleague"),
 }
+
+Item = TypeVar("Item")
 
 # With no earlier huddle of the shift, the thank-yous of this many days are read out.
 HUDDLE_LOOKBACK_DAYS = 7
@@ -167,8 +169,8 @@ def give_kudos(
 
 
 @dataclass(frozen=True)
-class KudosPage:
-    items: list[Kudos]
+class KudosPage(Generic[Item]):
+    items: list[Item]
     page: int
     per_page: int
     total: int
@@ -180,24 +182,137 @@ class KudosPage:
         return max(1, -(-self.total // self.per_page))
 
 
-def _wall_query(
-    location_id: int,
+@dataclass(frozen=True)
+class WallKudos:
+    """A kudos as the wall shows it, its people's names in it: nothing is left to load."""
+
+    id: int
+    giver_name: str
+    receiver_name: str
+    message: str
+    value: str | None
+    created_at: datetime
+    read_out_at: datetime | None
+    hidden_at: datetime | None
+    hidden_by_name: str | None
+    hidden_reason: str | None
+
+
+@functools.cache
+def _conditions(
+    *, include_hidden: bool, by_person: bool, by_value: bool, since: bool
+) -> tuple[sa.ColumnElement[bool], ...]:
+    """Which kudos of a location a wall lists, its values bound (see `_parameters`); each
+    filter has an index (see models.Kudos). Built once per shape, as the statements are."""
+    kudos = Kudos.__table__.c
+    conditions: list[sa.ColumnElement[bool]] = [kudos.location_id == sa.bindparam("location_id")]
+    if not include_hidden:
+        conditions.append(kudos.hidden_at.is_(None))
+    if by_person:
+        person: sa.BindParameter[int] = sa.bindparam("person_id")
+        conditions.append(sa.or_(kudos.to_user_id == person, kudos.from_user_id == person))
+    if by_value:
+        conditions.append(kudos.value == sa.bindparam("value"))
+    if since:
+        conditions.append(kudos.created_at >= sa.bindparam("since_at"))
+    return tuple(conditions)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a request asks of a wall, as far as the statement's form depends on it."""
+
+    include_hidden: bool
+    by_person: bool
+    by_value: bool
+    since: bool
+    bounded: bool
+
+    @property
+    def conditions(self) -> tuple[sa.ColumnElement[bool], ...]:
+        return _conditions(
+            include_hidden=self.include_hidden,
+            by_person=self.by_person,
+            by_value=self.by_value,
+            since=self.since,
+        )
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """A request of a wall's page: its shape and the values bound into its statements."""
+
+    shape: _Shape
+    parameters: dict[str, Any]
+    page: int
+    per_page: int
+    bound: int | None
+
+
+def _asked(
+    location: Location,
     *,
     include_hidden: bool,
-    person_id: int | None = None,
-    value: str | None = None,
-    since: datetime | None = None,
-) -> sa.Select[tuple[Kudos]]:
-    query = sa.select(Kudos).where(Kudos.location_id == location_id)
-    if not include_hidden:
-        query = query.where(Kudos.hidden_at.is_(None))
-    if person_id is not None:
-        query = query.where(sa.or_(Kudos.to_user_id == person_id, Kudos.from_user_id == person_id))
-    if value:
-        query = query.where(Kudos.value == value)
-    if since is not None:
-        query = query.where(Kudos.created_at >= since)
-    return query
+    person_id: int | None,
+    value: str | None,
+    since: date | None,
+    page: int,
+    per_page: int,
+    count_bound: int | None,
+) -> _Asked:
+    since_at = None
+    if since is not None and since > EPOCH:
+        since_at = datetime.combine(since, time(), ZoneInfo(location.timezone))
+    # The count stops this far: `count_bound` kudos past the page (None: it counts them all).
+    bound = None if count_bound is None else page * per_page + count_bound
+    shape = _Shape(
+        include_hidden, person_id is not None, bool(value), since_at is not None, bound is not None
+    )
+    parameters = {
+        "location_id": location.id,
+        "person_id": person_id,
+        "value": value,
+        "since_at": since_at,
+        "limit": per_page,
+        "offset": (page - 1) * per_page,
+        "count_limit": None if bound is None else bound + 1,
+    }
+    return _Asked(shape, parameters, page, per_page, bound)
+
+
+@functools.cache
+def _count_statement(shape: _Shape) -> sa.Select[tuple[int]]:
+    """How many kudos the wall lists, stopping one past the bound when it has one."""
+    ids = sa.select(Kudos.__table__.c.id).where(*shape.conditions)
+    if shape.bounded:
+        ids = ids.limit(sa.bindparam("count_limit"))
+    return sa.select(sa.func.count()).select_from(ids.subquery())
+
+
+def _page_of(asked: _Asked, items: list[Item], total: int | None) -> KudosPage[Item]:
+    """The page; `total` rode in its rows (None: there were none, so a page past the end
+    counts apart, in the only second statement a page ever takes)."""
+    if total is None:
+        total = 0
+        if asked.page > 1:
+            count = _count_statement(asked.shape)
+            total = db.session.connection().execute(count, asked.parameters).scalar() or 0
+    if asked.bound is not None and total > asked.bound:
+        return KudosPage(items, asked.page, asked.per_page, asked.bound, more=True)
+    return KudosPage(items, asked.page, asked.per_page, total)
+
+
+@functools.cache
+def _kudos_page_statement(shape: _Shape) -> sa.Select[tuple[Kudos, int]]:
+    kudos = Kudos.__table__.c
+    return (
+        sa.select(Kudos, _count_statement(shape).scalar_subquery().label("total"))
+        .where(*shape.conditions)
+        .options(joinedload(Kudos.giver), joinedload(Kudos.receiver), joinedload(Kudos.hidden_by))
+        .order_by(kudos.created_at.desc(), kudos.id.desc())
+        .limit(sa.bindparam("limit"))
+        .offset(sa.bindparam("offset"))
+    )
 
 
 def kudos_page(
@@ -210,51 +325,113 @@ def kudos_page(
     page: int = 1,
     per_page: int = 20,
     count_bound: int | None = None,
-) -> KudosPage:
-    """One page of a location's kudos, newest first, names loaded (two queries).
+) -> KudosPage[Kudos]:
+    """One page of a location's kudos, newest first, names loaded, the count in it (one query).
 
     With `count_bound` the count stops after that many kudos beyond the page (a wall with years
     of thank-yous is not counted in full on every view): `more` says there are more.
     """
-    since_at = None
-    if since is not None and since > EPOCH:
-        since_at = datetime.combine(since, time(), ZoneInfo(location.timezone))
-    query = _wall_query(
-        location.id,
+    asked = _asked(
+        location,
         include_hidden=include_hidden,
         person_id=person_id,
         value=value,
-        since=since_at,
+        since=since,
+        page=page,
+        per_page=per_page,
+        count_bound=count_bound,
     )
-    counted = query.with_only_columns(Kudos.id)
-    bound = None
-    if count_bound is not None:
-        bound = page * per_page + count_bound
-        counted = counted.limit(bound + 1)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted.subquery())) or 0
-    more = bound is not None and total > bound
-    if more:
-        total = bound or 0
-    rows = db.session.scalars(
-        query.options(
-            joinedload(Kudos.giver), joinedload(Kudos.receiver), joinedload(Kudos.hidden_by)
-        )
-        .order_by(Kudos.created_at.desc(), Kudos.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
-    return KudosPage(list(rows.unique()), page, per_page, total, more)
+    rows = db.session.execute(_kudos_page_statement(asked.shape), asked.parameters).all()
+    return _page_of(asked, [kudos for kudos, _total in rows], rows[0][1] if rows else None)
 
 
-def colleagues(location: Location) -> list[User]:
-    """The active people of a location, by name: whom one can thank there."""
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .where(User.location_id == location.id, User.active.is_(True))
-            .order_by(User.name, User.id)
+@functools.cache
+def _wall_statement(shape: _Shape) -> sa.Select[Any]:
+    """The wall's one statement: the page is cut first and the names are joined to its kudos
+    alone; the count (stopping at the bound) rides in every row. Plain columns, no entities."""
+    kudos, users = Kudos.__table__.c, User.__table__
+    shown = (
+        sa.select(
+            kudos.id,
+            kudos.from_user_id,
+            kudos.to_user_id,
+            kudos.message,
+            kudos.value,
+            kudos.created_at,
+            kudos.read_out_at,
+            kudos.hidden_at,
+            kudos.hidden_by_id,
+            kudos.hidden_reason,
         )
+        .where(*shape.conditions)
+        .order_by(kudos.created_at.desc(), kudos.id.desc())
+        .limit(sa.bindparam("limit"))
+        .offset(sa.bindparam("offset"))
+        .subquery("shown")
     )
+    giver, receiver, hider = users.alias("giver"), users.alias("receiver"), users.alias("hider")
+    return (
+        sa.select(
+            shown.c.id,
+            giver.c.name,
+            receiver.c.name,
+            shown.c.message,
+            shown.c.value,
+            shown.c.created_at,
+            shown.c.read_out_at,
+            shown.c.hidden_at,
+            hider.c.name,
+            shown.c.hidden_reason,
+            _count_statement(shape).scalar_subquery(),
+        )
+        .join(giver, giver.c.id == shown.c.from_user_id)
+        .join(receiver, receiver.c.id == shown.c.to_user_id)
+        .outerjoin(hider, hider.c.id == shown.c.hidden_by_id)
+        .order_by(shown.c.created_at.desc(), shown.c.id.desc())
+    )
+
+
+def wall_page(
+    location: Location,
+    *,
+    include_hidden: bool,
+    person_id: int | None = None,
+    value: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
+    count_bound: int | None = None,
+) -> KudosPage[WallKudos]:
+    """The kudos_page of the wall with only what it shows: one statement."""
+    asked = _asked(
+        location,
+        include_hidden=include_hidden,
+        person_id=person_id,
+        value=value,
+        since=None,
+        page=page,
+        per_page=per_page,
+        count_bound=count_bound,
+    )
+    # A Core statement: straight on the session's connection, past the ORM's execution steps
+    # (its statements are built once, not per request: building them cost more than running).
+    statement = _wall_statement(asked.shape)
+    rows = db.session.connection().execute(statement, asked.parameters).all()
+    return _page_of(asked, [WallKudos(*row[:-1]) for row in rows], rows[0][-1] if rows else None)
+
+
+_COLLEAGUES = (
+    sa.select(User.__table__.c.id, User.__table__.c.name)
+    .where(
+        User.__table__.c.location_id == sa.bindparam("location_id"),
+        User.__table__.c.active.is_(True),
+    )
+    .order_by(User.__table__.c.name, User.__table__.c.id)
+)
+
+
+def colleagues(location: Location) -> list[sa.Row[tuple[int, str]]]:
+    """The active people of a location (id and name), by name: whom one can thank there."""
+    return list(db.session.connection().execute(_COLLEAGUES, {"location_id": location.id}))
 
 
 def _kudos_at(location: Location, kudos_id: int) -> Kudos:

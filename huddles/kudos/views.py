@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,6 +23,7 @@ from huddles.extensions import db
 from huddles.kudos import service
 from huddles.kudos.forms import KudosForm
 from huddles.kudos.models import MAX_MESSAGE_LENGTH, MAX_REASON_LENGTH, Kudos
+from huddles.kudos.service import KudosPage, WallKudos
 from huddles.org.models import Location
 from huddles.validation import FieldError, attach_to_form
 
@@ -68,16 +72,80 @@ def _filters() -> dict[str, Any]:
     }
 
 
-def _local_time(location: Location):
+@lru_cache(maxsize=4096)
+def _day_label(locale: str, day: date) -> str:
+    """'23 Nov' in that language (CLDR's MMMd depends on the month and the day alone)."""
+    return format_skeleton("MMMd", datetime.combine(day, time()), locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _clock_label(locale: str, hour: int, minute: int) -> str:
+    """'14:05' or '2:05 PM': the language's short time (CLDR's has no seconds and no zone)."""
+    return format_time(time(hour, minute), format="short", locale=locale)
+
+
+def _local_time(location: Location) -> Callable[[datetime], str]:
     zone = ZoneInfo(location.timezone)
     locale = str(get_locale() or "en")
 
     def local_time(moment: datetime) -> str:
-        # "23 Nov · 14:05" in the reader's language, at the location's time.
-        day = format_skeleton("MMMd", moment, tzinfo=zone, locale=locale)
-        return f"{day} · {format_time(moment, format='short', tzinfo=zone, locale=locale)}"
+        # "23 Nov · 14:05" in the reader's language, at the location's time. Babel formats each
+        # day and each minute once per process: per kudos it cost more than the rest of a card.
+        local = moment.astimezone(zone)
+        day = _day_label(locale, local.date())
+        return f"{day} · {_clock_label(locale, local.hour, local.minute)}"
 
     return local_time
+
+
+def _kudos_url(endpoint: str, **args: Any) -> Callable[[int], str]:
+    """url_for(endpoint, kudos_id=…, **args) for every kudos of a page, built once."""
+    path, question, query = url_for(endpoint, kudos_id=0, **args).partition("?")
+    head, zero, tail = path.rpartition("/0/")
+    assert zero, path
+    return lambda kudos_id: f"{head}/{kudos_id}/{tail}{question}{query}"
+
+
+@dataclass(frozen=True)
+class WallCard:
+    """A kudos of the wall with its words, time and links ready: the template only prints."""
+
+    kudos: WallKudos
+    value_label: str
+    when: str
+    hide_url: str = ""
+    unhide_url: str = ""
+    hide_error: str | None = None
+
+
+def _cards(
+    page: KudosPage[WallKudos],
+    location: Location,
+    value_labels: dict[str, str],
+    *,
+    moderator: bool,
+    wall_args: dict[str, Any],
+    hide_errors: dict[int, str],
+) -> list[WallCard]:
+    local_time = _local_time(location)
+    if not moderator:
+        return [
+            WallCard(kudos, value_labels.get(kudos.value or "", ""), local_time(kudos.created_at))
+            for kudos in page.items
+        ]
+    back = {"page": page.page if page.page > 1 else None, **wall_args}
+    hide_url, unhide_url = _kudos_url("kudos.hide", **back), _kudos_url("kudos.unhide", **back)
+    return [
+        WallCard(
+            kudos,
+            value_labels.get(kudos.value or "", ""),
+            local_time(kudos.created_at),
+            hide_url(kudos.id),
+            unhide_url(kudos.id),
+            hide_errors.get(kudos.id),
+        )
+        for kudos in page.items
+    ]
 
 
 def _render_wall(
@@ -89,15 +157,24 @@ def _render_wall(
 ):
     filters = _filters()
     people = service.colleagues(location) if location is not None else []
+    # Each label is translated once a page: the form, the filter and the cards share them.
+    value_labels = {key: str(label) for key, label in service.VALUES.items()}
     form.to_user_id.choices = [("", _("Choose a colleague"))] + [
         (person.id, person.name) for person in people if person.id != current_user.id
     ]
-    form.value.choices = [("", _("No particular value"))] + [
-        (key, str(label)) for key, label in service.VALUES.items()
-    ]
+    form.value.choices = [("", _("No particular value")), *value_labels.items()]
     moderator = location is not None and can_lead_location(current_user, location)
-    page = (
-        service.kudos_page(
+    wall_args: dict[str, Any] = {
+        key: filters[key] for key in ("person", "value") if filters[key] is not None
+    }
+    if location is not None and current_user.is_admin:
+        wall_args["location_id"] = location.id
+    if request.args.get("per_page"):
+        wall_args["per_page"] = filters["per_page"]
+    page = None
+    cards: list[WallCard] = []
+    if location is not None:
+        page = service.wall_page(
             location,
             include_hidden=moderator,
             person_id=filters["person"],
@@ -106,16 +183,14 @@ def _render_wall(
             per_page=filters["per_page"],
             count_bound=WALL_COUNT_BOUND,
         )
-        if location is not None
-        else None
-    )
-    wall_args: dict[str, Any] = {
-        key: filters[key] for key in ("person", "value") if filters[key] is not None
-    }
-    if location is not None and current_user.is_admin:
-        wall_args["location_id"] = location.id
-    if request.args.get("per_page"):
-        wall_args["per_page"] = filters["per_page"]
+        cards = _cards(
+            page,
+            location,
+            value_labels,
+            moderator=moderator,
+            wall_args=wall_args,
+            hide_errors=hide_errors or {},
+        )
     return render_template(
         "kudos/wall.html",
         wall_args=wall_args,
@@ -123,13 +198,11 @@ def _render_wall(
         locations=visible_locations(current_user) if current_user.is_admin else [],
         form=form,
         people=people,
-        values=service.VALUES,
-        value_label=service.value_label,
+        value_labels=value_labels,
         filters=filters,
         page=page,
+        cards=cards,
         moderator=moderator,
-        hide_errors=hide_errors or {},
-        local_time=_local_time(location) if location is not None else None,
         max_message=MAX_MESSAGE_LENGTH,
         max_reason=MAX_REASON_LENGTH,
     ), status
