@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed
 export FLASK_APP := app.py
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/huddles_test
 PORT ?= 5000
+# pytest-xdist workers for `make test` (one per core); PYTEST_WORKERS=0 runs the suite in one process.
+PYTEST_WORKERS ?= auto
+XDIST := $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile)
 
 .PHONY: run test translations test-sqlite test-postgres bench lint typecheck security browsers clean
 
@@ -36,10 +39,10 @@ test: $(STAMP) translations
 	else echo "PostgreSQL is not reachable: the suite ran on SQLite only."; fi
 
 test-sqlite: $(STAMP)
-	HUDDLES_TEST_DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS)
+	HUDDLES_TEST_DATABASE_URL= $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
 test-postgres: $(STAMP)
-	HUDDLES_TEST_DATABASE_URL=$${TEST_DATABASE_URL:-$(PG_TEST_URL)} $(BIN)/pytest $(PYTEST_ARGS)
+	HUDDLES_TEST_DATABASE_URL=$${TEST_DATABASE_URL:-$(PG_TEST_URL)} $(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
 # The pages on gunicorn beside a bare "hello" (wrk, PostgreSQL), the agenda figures, then the reports.
 bench: $(STAMP) translations

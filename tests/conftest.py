@@ -23,7 +23,7 @@ from huddles.db import utcnow
 from huddles.extensions import db
 from huddles.i18n import compile_catalogs
 from huddles.org.models import Location, Organisation, RosterEntry, Shift
-from tests.pg import ensure_database
+from tests.pg import ensure_database, with_worker_suffix
 
 PASSWORD = "correct horse battery"
 
@@ -36,8 +36,11 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("HUDDLES_TEST_DATABASE_URL", "")
     if url:
+        # Under pytest-xdist each worker empties and migrates a database of its own.
+        url = with_worker_suffix(url, os.environ.get("PYTEST_XDIST_WORKER", ""))
         ensure_database(url)
         return url
+    # tmp_path_factory already gives every xdist worker a folder of its own.
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
 
 

@@ -15,6 +15,14 @@ def server_url(url: str) -> str:
     return urlunsplit(parts._replace(path="/postgres"))
 
 
+def with_worker_suffix(url: str, worker: str) -> str:
+    """The URL with its database name suffixed by a pytest-xdist worker id (`_gw0`), if any."""
+    if not worker:
+        return url
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"{parts.path}_{worker}"))
+
+
 def ensure_database(url: str) -> None:
     """Create the URL's database when it does not exist."""
     name = urlsplit(_plain(url)).path.lstrip("/")

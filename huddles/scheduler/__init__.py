@@ -131,9 +131,15 @@ def job_named(name: str) -> Job:
     raise KeyError(name)
 
 
-def advisory_lock_id(name: str) -> int:
-    """A stable signed 64-bit key for pg_try_advisory_xact_lock."""
-    digest = hashlib.blake2b(f"huddles-job:{name}".encode(), digest_size=8).digest()
+def advisory_lock_id(name: str, database: str | None) -> int:
+    """A stable signed 64-bit key for pg_try_advisory_xact_lock, one per job and database.
+
+    Advisory locks are server-wide: without the database in the key, the schedulers of two
+    databases on one server (staging beside production, parallel test runs) would skip each
+    other's jobs.
+    """
+    key = f"huddles-job:{database or ''}:{name}"
+    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 
@@ -146,9 +152,8 @@ def run_job(job: Job, *, now: datetime) -> str | None:
             # job commits on the session's connection meanwhile.
             connection = stack.enter_context(engine.connect())
             stack.enter_context(connection.begin())
-            locked = connection.scalar(
-                sa.select(sa.func.pg_try_advisory_xact_lock(advisory_lock_id(job.name)))
-            )
+            lock = advisory_lock_id(job.name, engine.url.database)
+            locked = connection.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(lock)))
             if not locked:
                 return None
             insert = postgresql.insert

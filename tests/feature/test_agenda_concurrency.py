@@ -133,7 +133,15 @@ def test_on_postgresql_a_held_advisory_lock_makes_other_schedulers_skip(app, wor
     calls: list[int] = []
     job = _counting_job(calls)
     with db.engine.connect() as other, other.begin():
-        other.execute(sa.select(sa.func.pg_advisory_xact_lock(advisory_lock_id(job.name))))
+        key = advisory_lock_id(job.name, db.engine.url.database)
+        other.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
         assert run_job(job, now=NOW) is None
     assert calls == [] and count(JobRun) == 0
     assert run_job(job, now=NOW) == "made 6"
+
+
+def test_the_advisory_lock_key_is_per_database():
+    """Advisory locks are server-wide: two databases' schedulers must not block each other."""
+    key = advisory_lock_id("make-agendas", "huddles")
+    assert key == advisory_lock_id("make-agendas", "huddles")
+    assert key != advisory_lock_id("make-agendas", "huddles_test_gw0")

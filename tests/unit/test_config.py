@@ -84,6 +84,8 @@ def test_production_refuses_weak_or_well_known_keys_and_says_how_to_make_one(mon
 @pytest.mark.parametrize(
     "key",
     [GOOD_KEY, "Zq8_vR3kLp0xN7wT-b2YfC5mJ9hD4sGaEu1oIiKe6Wc", secrets.token_hex(32)],
+    # Stable ids: pytest-xdist workers must collect the same tests, and the last key is fresh.
+    ids=["hex", "urlsafe", "fresh-token_hex"],
 )
 def test_random_keys_are_accepted(key):
     assert secret_key_problem(key) is None
