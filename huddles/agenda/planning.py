@@ -202,6 +202,35 @@ def _check_not_started(agenda: Agenda) -> None:
         )
 
 
+class NoSuchSlot(FieldError):
+    """The agenda has no slot of that key (HTTP 404)."""
+
+    status = 404
+
+
+def swappable_item(agenda: Agenda, slot_key: str) -> AgendaItem:
+    """The item of a slot its lead may swap now, else why not: AgendaLocked once the huddle
+    has started, NoSuchSlot, or a FieldError for a slot not filled by the rotation or pinned."""
+    _check_not_started(agenda)
+    item = next((item for item in agenda.items if item.slot_key == slot_key), None)
+    if item is None:
+        raise NoSuchSlot("slot", _("This agenda has no slot %(slot)s.", slot=slot_key))
+    if item.fill != "rotation":
+        raise FieldError("slot", _("Only topic slots can be swapped."))
+    if item.reason == "pin":
+        raise FieldError("slot", _("An admin pinned this topic; it cannot be swapped."))
+    return item
+
+
+def swappable_slots(agenda: Agenda) -> frozenset[str]:
+    """The slots its lead may swap now (none once the huddle has started)."""
+    if agenda.started_at is not None or agenda.status != "planned":
+        return frozenset()
+    return frozenset(
+        item.slot_key for item in agenda.items if item.fill == "rotation" and item.reason != "pin"
+    )
+
+
 def _named_choice(
     request: rotation.PlanRequest, item: AgendaItem, topic_slug: str
 ) -> tuple[str, str]:
@@ -241,15 +270,9 @@ class SwapOption:
 
 def swap_options(agenda: Agenda, slot_key: str, *, limit: int = 5) -> list[SwapOption]:
     """The few topics the engine would pick next for a slot of an unstarted agenda."""
-    item = next((item for item in agenda.items if item.slot_key == slot_key), None)
-    if (
-        item is None
-        or item.fill != "rotation"
-        or item.reason == "pin"
-        or agenda.started_at is not None
-        or agenda.status != "planned"
-    ):
+    if slot_key not in swappable_slots(agenda):
         return []
+    item = next(item for item in agenda.items if item.slot_key == slot_key)
     shift = db.session.get(Shift, agenda.shift_id)
     assert shift is not None
     location = shift.location
@@ -300,14 +323,7 @@ def swap_slot(
 ) -> Agenda:
     """A lead's swap of one rotation slot, before the huddle starts: for the next best topic,
     or for `topic_slug`, one of the topics the slot could hold (see `swap_options`)."""
-    _check_not_started(agenda)
-    item = next((item for item in agenda.items if item.slot_key == slot_key), None)
-    if item is None:
-        raise FieldError("slot", _("This agenda has no slot %(slot)s.", slot=slot_key))
-    if item.fill != "rotation":
-        raise FieldError("slot", _("Only topic slots can be swapped."))
-    if item.reason == "pin":
-        raise FieldError("slot", _("An admin pinned this topic; it cannot be swapped."))
+    item = swappable_item(agenda, slot_key)
     shift = db.session.get(Shift, agenda.shift_id)
     assert shift is not None
     location = shift.location

@@ -118,20 +118,8 @@ def screen(shift_id: int, day: str):
         huddle=huddle,
         max_notes=service.MAX_NOTES_LENGTH,
         mmss=records.mmss,
-        swappable=_swappable(huddle.agenda) if huddle.can_lead else frozenset(),
-    )
-
-
-def _swappable(agenda: Agenda) -> frozenset[str]:
-    """The slots of an unstarted huddle whose topic its lead may swap (not the pinned ones).
-
-    The Prepare screen only names them; the few topics on offer for a slot are worked out when
-    the lead asks for them (`swap_choices`), not on every view of the screen.
-    """
-    if agenda.status != "planned" or agenda.started_at is not None:
-        return frozenset()
-    return frozenset(
-        item.slot_key for item in agenda.items if item.fill == "rotation" and item.reason != "pin"
+        # Only the slots are named here; a slot's few choices have a page of their own.
+        swappable=planning.swappable_slots(huddle.agenda) if huddle.can_lead else frozenset(),
     )
 
 
@@ -144,16 +132,13 @@ def swap_choices(shift_id: int, day: str):
     slot = request.args.get("slot", "").strip()
     if agenda is None:
         abort(404, _("No huddle was planned for %(day)s.", day=the_day.isoformat()))
-    if agenda.status != "planned" or agenda.started_at is not None:
-        flash(_("The huddle has already started; its agenda can no longer change."), "error")
+    try:
+        planning.swappable_item(agenda, slot[:40])
+    except planning.AgendaLocked as error:
+        flash(error.message, "error")
         return _back(shift, the_day)
-    item = next((item for item in agenda.items if item.slot_key == slot), None)
-    if item is None:
-        abort(404, _("This agenda has no slot %(slot)s.", slot=slot[:40]))
-    if item.fill != "rotation":
-        abort(400, _("Only topic slots can be swapped."))
-    if item.reason == "pin":
-        abort(400, _("An admin pinned this topic; it cannot be swapped."))
+    except FieldError as error:
+        abort(getattr(error, "status", 400), error.message)
     data = planning.agenda_json(agenda, str(get_locale() or "en"))
     return render_template(
         "huddle/swap.html",
