@@ -466,10 +466,6 @@ def unhide_kudos(actor: User, location: Location, kudos_id: int) -> Kudos:
     return kudos
 
 
-def _roster_ids(shift_ids: list[int]) -> sa.Select[tuple[int]]:
-    return sa.select(RosterEntry.user_id).where(RosterEntry.shift_id.in_(shift_ids))
-
-
 def _timezone_of_shift(shift_id: int) -> str:
     """The shift's time zone: from the session when a page has loaded it, else one query."""
     shift = db.session.identity_map.get(identity_key(Shift, shift_id))
@@ -590,22 +586,43 @@ def mark_read_out(agenda: Agenda, kudos_ids: list[int], now: datetime) -> None:
     db.session.commit()
 
 
-def unthanked_people(shift_ids: list[int], now: datetime, days: int = 30) -> list[User]:
-    """Active people on these shifts' rosters whom nobody has thanked in `days` days, by name."""
-    if not shift_ids:
-        return []
+@functools.cache
+def _unthanked_query() -> sa.Select[tuple[int, str]]:
+    """Active people on some shifts' rosters, but one, whom nobody thanked since a moment
+    (hidden thank-yous do not count), by name: built once, its values bound."""
     thanked = sa.exists().where(
         Kudos.to_user_id == User.id,
-        Kudos.created_at >= now - timedelta(days=days),
+        Kudos.created_at >= sa.bindparam("since", type_=Kudos.created_at.type),
         Kudos.hidden_at.is_(None),
     )
-    return list(
-        db.session.scalars(
-            sa.select(User)
-            .where(User.id.in_(_roster_ids(shift_ids)), User.active.is_(True), ~thanked)
-            .order_by(User.name, User.id)
-        )
+    on_shifts = sa.select(RosterEntry.user_id).where(
+        RosterEntry.shift_id.in_(sa.bindparam("shift_ids", type_=sa.Integer, expanding=True))
     )
+    return (
+        sa.select(User.id, User.name)
+        .where(
+            User.id.in_(on_shifts),
+            User.active.is_(True),
+            User.id != sa.bindparam("leaving_out", type_=sa.Integer),
+            ~thanked,
+        )
+        .order_by(User.name, User.id)
+    )
+
+
+def unthanked_people(
+    shift_ids: list[int], now: datetime, days: int = 30, *, leaving_out: int | None = None
+) -> list[sa.Row[tuple[int, str]]]:
+    """(id, name) of the active people on these shifts' rosters whom nobody has thanked in
+    `days` days, by name, leaving out one person (the viewer) if named; one statement."""
+    if not shift_ids:
+        return []
+    values = {
+        "shift_ids": shift_ids,
+        "since": now - timedelta(days=days),
+        "leaving_out": leaving_out if leaving_out is not None else 0,
+    }
+    return list(db.session.execute(_unthanked_query(), values))
 
 
 def _iso(moment: datetime | None) -> str | None:

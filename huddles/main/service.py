@@ -32,6 +32,7 @@ from huddles.auth.access import visible_locations
 from huddles.auth.models import User
 from huddles.extensions import db
 from huddles.huddle import lifecycle
+from huddles.kudos import service as kudos_service
 from huddles.kudos.models import Kudos
 from huddles.org.models import Location, RosterEntry, Shift
 
@@ -50,7 +51,6 @@ LAST = sa.bindparam("last", type_=sa.Date)
 LOCATION = sa.bindparam("location", type_=sa.Integer)
 LOCATION_IDS = sa.bindparam("location_ids", type_=sa.Integer, expanding=True)
 SHIFT_IDS = sa.bindparam("shift_ids", type_=sa.Integer, expanding=True)
-SINCE = sa.bindparam("since", type_=Kudos.created_at.type)
 
 
 def effective_status(
@@ -440,30 +440,8 @@ def _next_huddle(user: User, now: datetime) -> tuple[HuddleCard | None, bool]:
     return min(upcoming, key=lambda line: (line.starts, line.shift.name)), True
 
 
-@functools.cache
-def _unthanked_statement() -> sa.Select[Any]:
-    """Active people on some shifts' rosters, not the viewer, whom nobody has thanked since SINCE
-    (hidden thank-yous do not count), by name."""
-    thanked = sa.exists().where(
-        Kudos.to_user_id == User.id, Kudos.created_at >= SINCE, Kudos.hidden_at.is_(None)
-    )
-    on_shifts = sa.select(RosterEntry.user_id).where(RosterEntry.shift_id.in_(SHIFT_IDS))
-    return (
-        sa.select(User.id, User.name)
-        .where(User.id.in_(on_shifts), User.active.is_(True), User.id != VIEWER, ~thanked)
-        .order_by(User.name, User.id)
-    )
-
-
 def _unthanked(user: User, shift_ids: list[int], now: datetime) -> list[sa.Row[Any]]:
-    if not shift_ids:
-        return []
-    params = {
-        "shift_ids": shift_ids,
-        "viewer": user.id,
-        "since": now - timedelta(days=UNTHANKED_DAYS),
-    }
-    return list(db.session.connection().execute(_unthanked_statement(), params))
+    return kudos_service.unthanked_people(shift_ids, now, UNTHANKED_DAYS, leaving_out=user.id)
 
 
 @functools.cache
