@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -75,12 +75,17 @@ class RevisionCache(LruCache):
         super().__init__(capacity)
 
 
-def cache() -> RevisionCache:
-    """The current app's cache (made on first use)."""
-    found = current_app.extensions.get(EXTENSION)
+def _app_cache(name: str, make: Callable[[], LruCache]) -> Any:
+    """The current app's cache of that name (made on first use)."""
+    found = current_app.extensions.get(name)
     if found is None:
-        found = current_app.extensions.setdefault(EXTENSION, RevisionCache())
-    return found  # type: ignore[no-any-return]
+        found = current_app.extensions.setdefault(name, make())
+    return found
+
+
+def cache() -> RevisionCache:
+    """The current app's cache of rendered revisions."""
+    return _app_cache(EXTENSION, RevisionCache)  # type: ignore[no-any-return]
 
 
 def language_of(locale: str | None) -> str:
@@ -144,9 +149,7 @@ def agenda_texts(agenda: Agenda) -> AgendaTexts:
     key = tuple(
         (item.position, item.topic_revision_id) for item in agenda.items if item.topic_revision_id
     )
-    store = current_app.extensions.get(TEXTS_EXTENSION)
-    if store is None:
-        store = current_app.extensions.setdefault(TEXTS_EXTENSION, LruCache(TEXTS_CAPACITY))
+    store = _app_cache(TEXTS_EXTENSION, lambda: LruCache(TEXTS_CAPACITY))
     found = store.get(key)
     if found is None:
         found = AgendaTexts(make_texts(agenda))
