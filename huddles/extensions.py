@@ -1,5 +1,7 @@
 """The Flask extension objects, created unbound; create_app() binds them."""
 
+from typing import Any
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -8,6 +10,7 @@ from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from sqlalchemy.dialects import postgresql, sqlite
 
 from huddles.db import Base
 
@@ -34,3 +37,9 @@ def commit_keeping_loaded() -> None:
         session.commit()
     finally:
         session.expire_on_commit = True
+
+
+def upsert(table: Any) -> Any:
+    """INSERT for the session's dialect, with ON CONFLICT support (SQLite or PostgreSQL)."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)

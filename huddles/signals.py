@@ -1,4 +1,5 @@
-"""Events that cross features, sent after the change they announce is committed.
+"""Events that cross features, sent after the change they announce is committed (but one, see
+`huddle_changed`).
 
 A lower feature sends; a higher one subscribes (`signal.connect(receiver)`), so the arrows
 point down and every coupling between features is listed here.
@@ -17,8 +18,11 @@ huddle_finished = _signals.signal("huddle-finished")
 # A huddle closed by the scheduler: status "ended" (left running) or "missed" (never started);
 # keyword arguments: agenda_id, status.
 huddle_closed = _signals.signal("huddle-closed")
-# Anything the break-room screen shows changed (slot moved, attendance, notes, feedback);
-# keyword arguments: agenda_id.
+# Anything the break-room screen shows is changing (the huddle started, finished or was closed,
+# attendance, notes, feedback). Sent INSIDE the change's transaction, just before its commit, so
+# that a receiver's writes (the screens' version) commit with it in one transaction: a receiver
+# adds to the session and never commits. Keyword arguments: agenda_id, location_id (the shift's
+# location, when the sender has it).
 huddle_changed = _signals.signal("huddle-changed")
 # A topic was edited, retired, restored or imported; keyword arguments: topic_ids (list[int]).
 topic_changed = _signals.signal("topic-changed")

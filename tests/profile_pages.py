@@ -26,7 +26,9 @@ from werkzeug.test import EnvironBuilder
 
 from tests.bench_http import DEFAULT_URL, current_huddle, database
 
-PAGES = ("huddle", "agenda_api", "wall", "today")
+PAGES = ("huddle", "agenda_api", "wall", "today", "floor")
+# The writes of the bench's second load (tests/bench_writes.lua), with the lead's token.
+WRITES = ("tap", "thank")
 
 
 def build_app(url: str):
@@ -46,12 +48,12 @@ class Browser:
         self.headers = dict(headers or {})
         self.cookies: dict[str, str] = {}
 
-    def get(self, path: str) -> tuple[str, bytes]:
+    def get(self, path: str, method: str = "GET", json: object = None) -> tuple[str, bytes]:
         headers = dict(self.headers)
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         environ = EnvironBuilder(
-            path=path, headers=headers, base_url="https://localhost"
+            path=path, method=method, json=json, headers=headers, base_url="https://localhost"
         ).get_environ()
         answer: list[tuple[str, list[tuple[str, str]]]] = []
 
@@ -89,8 +91,25 @@ def signed_in(app, url: str) -> tuple[Browser, Browser, dict[str, str]]:
         "agenda_api": f"/api/v1/shifts/{huddle['shift_id']}/agenda?date={huddle['day']}",
         "wall": "/kudos",
         "today": "/",
+        "floor": "/api/v1/me",
+        "tap": (
+            f"/api/v1/shifts/{huddle['shift_id']}/attendance/{huddle['people'][1]}"
+            f"?date={huddle['day']}"
+        ),
+        "thank": "/api/v1/kudos",
     }
-    return browser, api, paths
+    bodies = {
+        "tap": ("PUT", {"status": "present"}),
+        "thank": (
+            "POST",
+            {
+                "to_user_id": huddle["people"][0],
+                "message": "Thanks (profile)",
+                "value": "extra-mile",
+            },
+        ),
+    }
+    return browser, api, paths, bodies
 
 
 def statements_of(app, call: Callable[[], object]) -> list[str]:
@@ -123,7 +142,9 @@ def function_calls(call: Callable[[], object], times: int = 5) -> int:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("pages", nargs="*", default=list(PAGES), help=f"of {', '.join(PAGES)}")
+    parser.add_argument(
+        "pages", nargs="*", default=list(PAGES), help=f"of {', '.join(PAGES + WRITES)}"
+    )
     parser.add_argument(
         "--url", default=os.environ.get("HUDDLES_BENCH_HTTP_DATABASE_URL", DEFAULT_URL)
     )
@@ -133,20 +154,25 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--sql", action="store_true", help="print the statements")
     args = parser.parse_args(argv)
     app = build_app(args.url)
-    browser, api, paths = signed_in(app, args.url)
+    browser, api, paths, bodies = signed_in(app, args.url)
     for name in args.pages:
-        client = api if name == "agenda_api" else browser
+        client = api if name in ("agenda_api", *WRITES) else browser
         path = paths[name]
-        status, body = client.get(path)
+        method, json = bodies.get(name, ("GET", None))
+
+        def call() -> tuple[str, bytes]:
+            return client.get(path, method, json)  # noqa: B023
+
+        status, body = call()
         for _ in range(10):
-            client.get(path)
-        statements = statements_of(app, lambda: client.get(path))  # noqa: B023
+            call()
+        statements = statements_of(app, call)
         started, cpu = time.perf_counter(), time.process_time()
         for _ in range(args.repeat):
-            client.get(path)
+            call()
         each = (time.perf_counter() - started) / args.repeat * 1000
         cpu_each = (time.process_time() - cpu) / args.repeat * 1000
-        calls = function_calls(lambda: client.get(path))  # noqa: B023
+        calls = function_calls(call)
         print(
             f"== {name} {path}: {status}, {len(body)} bytes, {len(statements)} SQL, "
             f"{each:.2f} ms ({cpu_each:.2f} ms of CPU), {calls} Python calls"
@@ -158,7 +184,7 @@ def main(argv: list[str]) -> int:
             profile = cProfile.Profile()
             profile.enable()
             for _ in range(args.repeat):
-                client.get(path)
+                call()
             profile.disable()
             order = "cumulative" if args.cumulative else "tottime"
             pstats.Stats(profile).sort_stats(order).print_stats(40)

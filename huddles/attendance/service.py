@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from huddles import signals
@@ -19,7 +18,7 @@ from huddles.agenda import planning
 from huddles.agenda.models import Agenda
 from huddles.attendance.models import STATUSES, Attendance, CatchUp
 from huddles.auth.models import User
-from huddles.extensions import db
+from huddles.extensions import db, upsert
 from huddles.huddle import lifecycle
 from huddles.org.models import RosterEntry, Shift
 from huddles.validation import FieldError
@@ -84,12 +83,6 @@ class RosterRow:
             "method": self.method,
             "via": self.via,
         }
-
-
-def _insert(table: Any) -> Any:
-    """INSERT for the session's dialect, with ON CONFLICT support (SQLite or PostgreSQL)."""
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def check_day(shift: Shift, day: date, now: datetime) -> date:
@@ -245,8 +238,9 @@ def possible_visitors(shift: Shift, exclude: set[int]) -> list[tuple[int, str]]:
     return [(user_id, name) for user_id, name in rows if user_id not in exclude]
 
 
-def _changed(agenda_id: int, location_id: int | None = None) -> None:
-    """Tell the break-room screen (and whoever listens) that the huddle's attendance changed."""
+def _changing(agenda_id: int, location_id: int | None = None) -> None:
+    """Tell the break-room screen (and whoever listens) that the huddle's attendance is changing:
+    inside the change's transaction, before its commit (see `signals.huddle_changed`)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     signals.huddle_changed.send(app, agenda_id=agenda_id, location_id=location_id)
 
@@ -263,12 +257,17 @@ def _write_mark(statement: Any, agenda: Agenda, user: User, shift: Shift) -> Att
     """Run one mark's upsert and commit; tell the screens; the mark as it now stands.
 
     The ids are taken before the commit, which expires every loaded object: reading one again
-    afterwards would cost a statement each (the agenda, its items, the person).
+    afterwards would cost a statement each (the agenda, its items, the person). A mark that
+    changed nothing (the same status again) moves no screen on.
     """
     agenda_id, user_id, location_id = agenda.id, user.id, shift.location_id
-    db.session.execute(statement)
+    # The dialects count an INSERT's rows only when asked to (psycopg's -1 otherwise).
+    result: sa.CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
+        statement.execution_options(preserve_rowcount=True)
+    )
+    if result.rowcount:
+        _changing(agenda_id, location_id)
     db.session.commit()
-    _changed(agenda_id, location_id)
     return _record(agenda_id, user_id)
 
 
@@ -332,7 +331,7 @@ def mark(
     via = "correction" if phase == "correction" else via
     method = "visitor" if visitor else "lead"
     table = Attendance.__table__
-    insert = _insert(table)
+    insert = upsert(table)
     statement = insert.values(
         agenda_id=agenda.id,
         user_id=user.id,
@@ -369,13 +368,14 @@ def unmark(shift: Shift, day: date, user_id: Any, *, now: datetime) -> None:
     if agenda is None or agenda.status == "missed":
         return
     agenda_id, location_id = agenda.id, shift.location_id
-    db.session.execute(
+    removed: sa.CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
         sa.delete(Attendance).where(
             Attendance.user_id == user.id, Attendance.agenda_id == agenda_id
         )
     )
+    if removed.rowcount:
+        _changing(agenda_id, location_id)
     db.session.commit()
-    _changed(agenda_id, location_id)
 
 
 def roster_for_day(shift: Shift, day: date, *, now: datetime) -> list[RosterRow]:
@@ -428,7 +428,7 @@ def check_in_self(
         )
     check_in_allowed(shift, agenda.status, agenda.day, now=now)
     table = Attendance.__table__
-    insert = _insert(table)
+    insert = upsert(table)
     statement = insert.values(
         agenda_id=agenda.id,
         user_id=user.id,
@@ -471,7 +471,7 @@ def check_in_day(shift: Shift, day: date, user: User, *, now: datetime, via: str
 
 def mark_caught_up(agenda: Agenda, user: User, *, now: datetime) -> None:
     """Record that a person read a huddle they missed (once; repeating changes nothing)."""
-    insert = _insert(CatchUp.__table__)
+    insert = upsert(CatchUp.__table__)
     db.session.execute(
         insert.values(agenda_id=agenda.id, user_id=user.id, read_at=now).on_conflict_do_nothing(
             index_elements=["agenda_id", "user_id"]

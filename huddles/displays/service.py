@@ -26,7 +26,7 @@ from huddles.attendance import service as attendance_service
 from huddles.attendance.models import Attendance
 from huddles.auth.models import User
 from huddles.displays.models import Display, DisplayState
-from huddles.extensions import db
+from huddles.extensions import db, upsert
 from huddles.kudos import service as kudos_service
 from huddles.kudos.models import Kudos
 from huddles.org.models import Location, Shift
@@ -230,36 +230,30 @@ def display_json(display: Display) -> dict[str, Any]:
 
 
 def _bump(location_id: int, now: datetime, **values: Any) -> None:
-    """Move the location's screen version on (creating its row), setting `values` too."""
-    updated = db.session.execute(
-        sa.update(DisplayState)
-        .where(DisplayState.location_id == location_id)
-        .values(version=DisplayState.version + 1, updated_at=now, **values)
+    """Move the location's screen version on, setting `values` too: one upsert in the session's
+    transaction (the first one makes the row; two first ones at once cannot both make it)."""
+    table = DisplayState.__table__
+    insert = upsert(table).values(location_id=location_id, version=1, updated_at=now, **values)
+    db.session.execute(
+        insert.on_conflict_do_update(
+            index_elements=["location_id"],
+            set_={"version": table.c.version + 1, "updated_at": now, **values},
+        )
     )
-    if not getattr(updated, "rowcount", 0):
-        db.session.add(DisplayState(location_id=location_id, version=1, updated_at=now, **values))
-        db.session.flush()
 
 
-def note_change(location_id: int, *, now: datetime) -> None:
-    """Something the screens show changed (a huddle started, a mark, a kudos); commits."""
-    try:
-        _bump(location_id, now)
-        db.session.commit()
-    except IntegrityError:  # two first bumps raced: the other one created the row
-        db.session.rollback()
-        _bump(location_id, now)
-        db.session.commit()
-
-
-def note_agenda_change(agenda_id: int, *, now: datetime) -> None:
-    location_id = db.session.scalar(
-        sa.select(Shift.location_id)
-        .join(Agenda, Agenda.shift_id == Shift.id)
-        .where(Agenda.id == agenda_id)
-    )
+def stage_change(location_id: int | None, *, agenda_id: int | None = None, now: datetime) -> None:
+    """Something the screens show is changing in the session's transaction (a huddle started, a
+    mark): the location's screens look again once it commits. It does not commit: the change and
+    the screens' version are one transaction. Without the location, the agenda's is found."""
+    if location_id is None and agenda_id is not None:
+        location_id = db.session.scalar(
+            sa.select(Shift.location_id)
+            .join(Agenda, Agenda.shift_id == Shift.id)
+            .where(Agenda.id == agenda_id)
+        )
     if location_id is not None:
-        note_change(location_id, now=now)
+        _bump(location_id, now)
 
 
 def follow(shift: Shift, day: date, slot: Any, *, now: datetime) -> DisplayState:
@@ -269,13 +263,8 @@ def follow(shift: Shift, day: date, slot: Any, *, now: datetime) -> DisplayState
     agenda = attendance_service.find_agenda(shift, day)
     if agenda is None:
         raise FieldError("date", _("There is no huddle of %(shift)s that day.", shift=shift.name))
-    try:
-        _bump(shift.location_id, now, agenda_id=agenda.id, slot=slot)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        _bump(shift.location_id, now, agenda_id=agenda.id, slot=slot)
-        db.session.commit()
+    _bump(shift.location_id, now, agenda_id=agenda.id, slot=slot)
+    db.session.commit()
     state = db.session.get(DisplayState, shift.location_id)
     assert state is not None
     return state

@@ -241,21 +241,17 @@ def follow():
     return jsonify({"version": state.version, "slot": state.slot})
 
 
-def _on_huddle_event(sender: Any, **extra: Any) -> None:
-    """A huddle started, changed, finished or closed: the location's screens look again."""
+def _on_huddle_changed(sender: Any, **extra: Any) -> None:
+    """A huddle is changing (it started, finished or closed, a mark, its notes): the location's
+    screens look again. Inside the change's transaction, which commits both (`huddle_changed`)."""
     agenda_id, location_id = extra.get("agenda_id"), extra.get("location_id")
-    if isinstance(location_id, int):
-        service.note_change(location_id, now=utcnow())
-    elif isinstance(agenda_id, int):
-        service.note_agenda_change(agenda_id, now=utcnow())
+    service.stage_change(
+        location_id if isinstance(location_id, int) else None,
+        agenda_id=agenda_id if isinstance(agenda_id, int) else None,
+        now=utcnow(),
+    )
 
 
 @bp.record_once
 def _subscribe(state: Any) -> None:
-    for signal in (
-        signals.huddle_started,
-        signals.huddle_finished,
-        signals.huddle_changed,
-        signals.huddle_closed,
-    ):
-        signal.connect(_on_huddle_event)
+    signals.huddle_changed.connect(_on_huddle_changed)

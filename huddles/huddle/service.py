@@ -230,11 +230,12 @@ def start_huddle(shift: Shift, day: date, *, actor: User, now: datetime) -> Agen
         .where(Agenda.id == agenda.id, Agenda.status == "planned")
         .values(status="running", started_at=now, started_by_id=actor.id)
     )
+    if result.rowcount:
+        _send(signals.huddle_changed, agenda_id=agenda.id, location_id=shift.location_id)
     db.session.commit()
     db.session.refresh(agenda)
     if result.rowcount:
         _send(signals.huddle_started, agenda_id=agenda.id, actor_id=actor.id)
-        _send(signals.huddle_changed, agenda_id=agenda.id)
     return agenda
 
 
@@ -258,11 +259,12 @@ def finish_huddle(
         .where(Agenda.id == agenda.id, Agenda.status == "running")
         .values(status="done", finished_at=now, finished_by_id=actor.id)
     )
+    if result.rowcount:
+        _send(signals.huddle_changed, agenda_id=agenda.id, location_id=shift.location_id)
     db.session.commit()
     db.session.refresh(agenda)
     if result.rowcount:
         _send(signals.huddle_finished, agenda_id=agenda.id, actor_id=actor.id)
-        _send(signals.huddle_changed, agenda_id=agenda.id)
     return agenda
 
 
@@ -282,8 +284,8 @@ def save_notes(shift: Shift, day: date, notes: str, *, actor: User, now: datetim
     if agenda.status in CLOSED_STATUSES:
         raise HuddleConflict("notes", _("This huddle is over; its notes can no longer change."))
     agenda.notes = notes
+    _send(signals.huddle_changed, agenda_id=agenda.id, location_id=shift.location_id)
     db.session.commit()
-    _send(signals.huddle_changed, agenda_id=agenda.id)
     return agenda
 
 
@@ -316,8 +318,8 @@ def record_feedback(shift: Shift, day: date, value: Any, *, actor: User, now: da
     agenda.topic_feedback = value
     agenda.feedback_by_id = actor.id
     agenda.feedback_at = now
+    _send(signals.huddle_changed, agenda_id=agenda.id, location_id=shift.location_id)
     db.session.commit()
-    _send(signals.huddle_changed, agenda_id=agenda.id)
     return agenda
 
 
@@ -345,18 +347,20 @@ def close_open_huddles(*, now: datetime) -> list[Closed]:
         .where(Agenda.status.in_(("planned", "running")), Agenda.day <= horizon)
         .options(selectinload(Agenda.items))
     ).all()
-    decisions: list[tuple[int, str, str, str]] = []
+    decisions: list[tuple[int, int, str, str, str]] = []
     for agenda, shift, timezone in rows:
         win = lifecycle.window_for(shift, timezone, agenda.day)
         if agenda.status == "running":
             length = lifecycle.planned_length(item.minutes for item in agenda.items)
             reason = lifecycle.end_reason(win, now, agenda.started_at, length)
             if reason is not None:
-                decisions.append((agenda.id, "running", "ended", reason))
+                decisions.append((agenda.id, shift.location_id, "running", "ended", reason))
         elif lifecycle.is_missed(win, now, agenda.status):
-            decisions.append((agenda.id, "planned", "missed", lifecycle.REASON_NEVER_STARTED))
+            decisions.append(
+                (agenda.id, shift.location_id, "planned", "missed", lifecycle.REASON_NEVER_STARTED)
+            )
     closed: list[Closed] = []
-    for agenda_id, old, new, reason in decisions:
+    for agenda_id, location_id, old, new, reason in decisions:
         result: sa.CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
             sa.update(Agenda)
             .where(Agenda.id == agenda_id, Agenda.status == old)
@@ -364,10 +368,10 @@ def close_open_huddles(*, now: datetime) -> list[Closed]:
         )
         if result.rowcount:
             closed.append(Closed(agenda_id, new, reason))
+            _send(signals.huddle_changed, agenda_id=agenda_id, location_id=location_id)
     db.session.commit()
     for item in closed:
         _send(signals.huddle_closed, agenda_id=item.agenda_id, status=item.status)
-        _send(signals.huddle_changed, agenda_id=item.agenda_id)
     return closed
 
 

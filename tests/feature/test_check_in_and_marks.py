@@ -258,3 +258,51 @@ def test_a_mark_reads_nothing_again_after_its_commit(client, world, login, count
         if re.search(r"\bFROM (agendas|agenda_items|users|shifts)\b", statement)
     ]
     assert again == []
+
+
+def _screen_version(world) -> int | None:
+    from huddles.displays.models import DisplayState
+
+    return db.session.scalar(
+        sa.select(DisplayState.version).where(DisplayState.location_id == world.here.id)
+    )
+
+
+def test_a_mark_and_the_screens_version_are_one_transaction(client, world, login):
+    """A tap commits once: the mark and the screens' version move on together (a second commit
+    for the version held a worker and the location's row for another round trip each tap)."""
+    login(world.lead)
+    client.put(mark_url(world, world.staff.id), json={"status": "present"})
+    before = _screen_version(world)
+    db.session.rollback()
+    commits: list[object] = []
+
+    def count(connection: object) -> None:
+        commits.append(connection)
+
+    sa.event.listen(db.engine, "commit", count)
+    try:
+        response = client.put(mark_url(world, world.staff.id), json={"status": "late"})
+    finally:
+        sa.event.remove(db.engine, "commit", count)
+    assert response.status_code == 200
+    assert len(commits) == 1
+    assert _screen_version(world) == before + 1
+
+
+def test_the_same_mark_again_moves_no_screen_on(client, world, login):
+    """Repeating a tap changes nothing, so the screens are not told to look again."""
+    login(world.lead)
+    client.put(mark_url(world, world.staff.id), json={"status": "present"})
+    before = _screen_version(world)
+    db.session.rollback()
+    assert (
+        client.put(mark_url(world, world.staff.id), json={"status": "present"}).status_code == 200
+    )
+    assert _screen_version(world) == before
+    assert client.delete(mark_url(world, world.staff.id)).status_code in (200, 204)
+    moved = _screen_version(world)
+    assert moved == before + 1
+    db.session.rollback()
+    assert client.delete(mark_url(world, world.staff.id)).status_code in (200, 204)
+    assert _screen_version(world) == moved
