@@ -115,26 +115,28 @@ def check_status(status: Any) -> str:
     return status
 
 
-def find_agenda(shift: Shift, day: date) -> Agenda | None:
-    """The agenda of (shift, day) if it was made; never makes one."""
-    return db.session.scalar(
-        sa.select(Agenda)
-        .where(Agenda.shift_id == shift.id, Agenda.day == day)
-        .options(selectinload(Agenda.items))
-    )
+def find_agenda(shift: Shift, day: date, *, items: bool = True) -> Agenda | None:
+    """The agenda of (shift, day) if it was made; never makes one. Without `items`, its items
+    are not loaded with it (a mark needs only the agenda's id and status)."""
+    query = sa.select(Agenda).where(Agenda.shift_id == shift.id, Agenda.day == day)
+    return db.session.scalar(query.options(selectinload(Agenda.items)) if items else query)
 
 
 def check_person(shift: Shift, user_id: Any) -> tuple[User, bool]:
     """The person and whether they are a visitor, or a FieldError naming `user_id`."""
-    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    found = None
+    if isinstance(user_id, int):
+        # The person and whether they are on the shift's roster, in one statement.
+        rostered = sa.exists().where(
+            RosterEntry.shift_id == shift.id, RosterEntry.user_id == User.id
+        )
+        found = db.session.execute(
+            sa.select(User, rostered).where(User.id == sa.bindparam("id", user_id))
+        ).first()
+    user, on_roster = found if found is not None else (None, False)
     if user is None or user.organisation_id != shift.location.organisation_id or not user.active:
         raise FieldError("user_id", _("There is no person with user_id %(id)s.", id=user_id))
-    on_roster = db.session.scalar(
-        sa.select(RosterEntry.id).where(
-            RosterEntry.shift_id == shift.id, RosterEntry.user_id == user.id
-        )
-    )
-    if on_roster is None and user.location_id != shift.location_id:
+    if not on_roster and user.location_id != shift.location_id:
         # Never name a person of another location to someone who cannot see them.
         raise FieldError(
             "user_id",
@@ -145,7 +147,7 @@ def check_person(shift: Shift, user_id: Any) -> tuple[User, bool]:
                 location=shift.location.name,
             ),
         )
-    return user, on_roster is None
+    return user, not on_roster
 
 
 def roster(shift: Shift, agenda: Agenda | None) -> list[RosterRow]:
@@ -292,10 +294,10 @@ def _marking_agenda(shift: Shift, day: date, *, now: datetime) -> tuple[Agenda, 
                 when=local_moment(shift, win.corrections_until),
             ),
         )
-    if phase == "open":
+    found = find_agenda(shift, day, items=False)
+    if found is None and phase == "open":
         agenda = planning.get_agenda(shift, day, now=now)
     else:
-        found = find_agenda(shift, day)
         if found is None:
             raise NoHuddle("date", _("No huddle was planned for %(day)s.", day=day.isoformat()))
         agenda = found

@@ -18,6 +18,7 @@ from sqlalchemy.orm.util import identity_key
 from huddles.agenda.models import Agenda
 from huddles.auth.models import User
 from huddles.extensions import commit_keeping_loaded, db
+from huddles.i18n import current_translations
 from huddles.kudos.models import MAX_MESSAGE_LENGTH, MAX_REASON_LENGTH, Kudos
 from huddles.org.models import Location, RosterEntry, Shift
 from huddles.validation import FieldError
@@ -60,9 +61,22 @@ class KudosCapReached(FieldError):
         self.cap = cap
 
 
+def value_labels() -> dict[str, str]:
+    """Every service value's label in the request's language (slug -> label), in form order."""
+    return _labels_of(current_translations())
+
+
+@functools.lru_cache(maxsize=16)
+def _labels_of(translations: object) -> dict[str, str]:
+    # Once per catalogue, not once a kudos: the huddle reads a hundred out, and a lazy string
+    # finds Flask-Babel's context, locale and catalogue anew each time it is made text. The
+    # labels are made text under the language whose catalogue is the key.
+    return {key: str(label) for key, label in VALUES.items()}
+
+
 def value_label(value: str | None) -> str:
     """The translated label of a service value ('' for none)."""
-    return str(VALUES[value]) if value in VALUES else ""
+    return value_labels().get(value or "", "")
 
 
 def local_day(location: Location | None, now: datetime) -> date:

@@ -157,8 +157,8 @@ def _render_wall(
 ):
     filters = _filters()
     people = service.colleagues(location) if location is not None else []
-    # Each label is translated once a page: the form, the filter and the cards share them.
-    value_labels = {key: str(label) for key, label in service.VALUES.items()}
+    # The form, the filter and the cards share the labels, translated once per language.
+    value_labels = service.value_labels()
     form.to_user_id.choices = [("", _("Choose a colleague"))] + [
         (person.id, person.name) for person in people if person.id != current_user.id
     ]

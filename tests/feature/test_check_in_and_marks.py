@@ -306,3 +306,15 @@ def test_the_same_mark_again_moves_no_screen_on(client, world, login):
     db.session.rollback()
     assert client.delete(mark_url(world, world.staff.id)).status_code in (200, 204)
     assert _screen_version(world) == moved
+
+
+def test_a_tap_that_changes_a_mark_takes_seven_statements(client, world, login, count_queries):
+    """The session check, the shift, the person with their roster place (one statement), the
+    agenda without its items, the upsert, the screens' version, the mark as it stands."""
+    login(world.lead)
+    url = mark_url(world, world.staff.id)
+    client.put(url, json={"status": "present"})
+    with count_queries() as counter:
+        response = client.put(url, json={"status": "late"})
+    assert response.status_code == 200 and response.get_json()["status"] == "late"
+    assert counter.count <= 7, counter.statements
