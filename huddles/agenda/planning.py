@@ -29,7 +29,7 @@ from huddles.agenda.templates import scope_key_for, template_for
 from huddles.auth.models import User
 from huddles.extensions import db
 from huddles.org.models import Shift
-from huddles.topics.models import Topic
+from huddles.topics.models import Topic, TopicRevision
 from huddles.validation import FieldError
 
 # The default template's titles, translated when shown (an admin's own titles are shown as typed).
@@ -268,8 +268,11 @@ class SwapOption:
     last_used: date | None
 
 
-def swap_options(agenda: Agenda, slot_key: str, *, limit: int = 5) -> list[SwapOption]:
-    """The few topics the engine would pick next for a slot of an unstarted agenda."""
+def swap_options(
+    agenda: Agenda, slot_key: str, *, locale: str = "en", limit: int = 5
+) -> list[SwapOption]:
+    """The few topics the engine would pick next for a slot of an unstarted agenda, each titled
+    in `locale` where its current revision has that translation (else as written)."""
     if slot_key not in swappable_slots(agenda):
         return []
     item = next(item for item in agenda.items if item.slot_key == slot_key)
@@ -297,11 +300,14 @@ def swap_options(agenda: Agenda, slot_key: str, *, limit: int = 5) -> list[SwapO
         request.candidates, item.kind or "", agenda.day, agenda.scope_key, request.exclude, limit
     )
     ids = [rows[candidate.slug].id for candidate in best]
-    titles = dict(
-        db.session.execute(sa.select(Topic.id, Topic.title).where(Topic.id.in_(ids or [0])))
-        .tuples()
-        .all()
-    )
+    titles = {
+        topic_id: ((translations or {}).get(locale) or {}).get("title") or title
+        for topic_id, title, translations in db.session.execute(
+            sa.select(Topic.id, Topic.title, TopicRevision.translations)
+            .outerjoin(TopicRevision, TopicRevision.id == Topic.current_revision_id)
+            .where(Topic.id.in_(ids or [0]))
+        ).tuples()
+    }
     return [
         SwapOption(
             slug=candidate.slug,

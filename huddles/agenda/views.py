@@ -16,8 +16,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -339,7 +339,7 @@ def swap_options(shift_id: int):
         raise ApiError(
             409, _("The huddle has already started; its agenda can no longer change."), field="slot"
         )
-    options = planning.swap_options(agenda, slot)
+    options = planning.swap_options(agenda, slot, locale=str(get_locale() or "en"))
     return jsonify(
         [
             {

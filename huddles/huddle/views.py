@@ -139,13 +139,14 @@ def swap_choices(shift_id: int, day: str):
         return _back(shift, the_day)
     except FieldError as error:
         abort(getattr(error, "status", 400), error.message)
-    data = planning.agenda_json(agenda, str(get_locale() or "en"))
+    locale = str(get_locale() or "en")
+    data = planning.agenda_json(agenda, locale)
     return render_template(
         "huddle/swap.html",
         shift=shift,
         day=the_day,
         item=next(entry for entry in data["items"] if entry["slot"] == slot),
-        options=planning.swap_options(agenda, slot),
+        options=planning.swap_options(agenda, slot, locale=locale),
     )
 
 

@@ -192,3 +192,21 @@ def test_the_api_swaps_to_a_named_topic_and_lists_options(client, library, login
     assert next(i for i in body["items"] if i["slot"] == "topic")["topic_slug"] == chosen
     bad = client.post(f"{url}/swap?date={day.isoformat()}", json={"slot": "topic", "topic_slug": 3})
     assert bad.status_code == 400 and bad.get_json()["error"]["field"] == "topic_slug"
+
+
+def test_swap_choices_are_titled_in_the_readers_language(client, library, login):
+    """A topic translated into the page's language is offered under its translated title, on
+    the choices page and in the API; one without that translation keeps its own title."""
+    for n in range(3):
+        topic = db.session.scalar(sa.select(Topic).where(Topic.slug == f"bistro-yes-{n}"))
+        topic.current_revision.translations = {"de": {"title": f"Ja-Thema {n}"}}
+    db.session.commit()
+    login(library.lead)
+    url = f"/api/v1/shifts/{library.shift.id}/agenda/swap-options?slot=topic&date={DAY}"
+    titles = [option["title"] for option in client.get(url + "&lang=de").get_json()]
+    assert any(title.startswith("Ja-Thema") for title in titles)
+    assert not any(title.startswith("Bistro Yes") for title in titles)
+    english = [option["title"] for option in client.get(url + "&lang=en").get_json()]
+    assert any(title.startswith("Bistro Yes") for title in english)
+    page = client.get(f"/huddle/{library.shift.id}/{DAY}/swap?slot=topic&lang=de")
+    assert page.status_code == 200 and "Ja-Thema" in page.get_data(as_text=True)
