@@ -99,6 +99,11 @@ def end_reads_with_commit(app: Flask) -> None:
     one, and PostgreSQL plans every statement of every request anew. A GET or HEAD answered
     below 400 whose session holds no unsaved change ends with COMMIT instead; anything else
     (an error, a write that was not committed) is rolled back as before.
+
+    The COMMIT is the driver's own: the session's commit would first expire everything it
+    loaded and walk its transaction's bookkeeping, for a read that changed nothing. The session
+    is closed right after (Flask-SQLAlchemy's teardown), and its ROLLBACK then finds no open
+    transaction, which the driver skips without a round trip.
     """
 
     @app.after_request
@@ -115,7 +120,7 @@ def end_reads_with_commit(app: Flask) -> None:
         if not session.in_transaction() or session.new or session.dirty or session.deleted:
             return
         try:
-            session.commit()
+            session.connection().connection.driver_connection.commit()  # type: ignore[union-attr]
         except Exception:  # noqa: BLE001  (the connection is rolled back and let go as before)
             session.rollback()
 
