@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from huddles import signals
 from huddles.agenda import planning
@@ -548,50 +548,68 @@ class Headcount:
     expected: int
 
 
+def active_roster_count(shift_id: Any, *, less_excused: bool = False) -> Any:
+    """SQL: how many active people are on a shift's roster, a correlated count; `less_excused`:
+    not counting those marked excused at the outer statement's agenda (`Agenda`)."""
+    roster, person = aliased(RosterEntry), aliased(User)
+    query = (
+        sa.select(sa.func.count(roster.id))
+        .join(person, person.id == roster.user_id)
+        .where(roster.shift_id == shift_id, person.active.is_(True))
+    )
+    if less_excused:
+        excused = aliased(Attendance)
+        query = query.where(
+            ~sa.exists()
+            .where(
+                excused.agenda_id == Agenda.id,
+                excused.user_id == roster.user_id,
+                excused.status == "excused",
+            )
+            # SQLAlchemy correlates by itself only to the enclosing SELECT; the agenda is the
+            # outer statement's, two levels up.
+            .correlate(Agenda, roster)
+        )
+    return query.scalar_subquery()
+
+
+def headcount_columns() -> tuple[Any, Any, Any]:
+    """SQL, per row of an outer statement over `Agenda`: (here, visitors, roster expected), each
+    a correlated count on indexed columns. The headcount is here of (roster expected + visitors):
+    here = marked present or late; expected = the active roster not marked excused, plus those
+    who came without being on it (visitors). The one rule of every "N of M here"."""
+    attended, visitor_roster, visitor = aliased(Attendance), aliased(RosterEntry), aliased(User)
+    came = (attended.agenda_id == Agenda.id, attended.status.in_(ATTENDED))
+    on_active_roster = (
+        sa.exists()
+        .where(
+            visitor_roster.shift_id == Agenda.shift_id,
+            visitor_roster.user_id == attended.user_id,
+            visitor.id == visitor_roster.user_id,
+            visitor.active.is_(True),
+        )
+        .correlate(Agenda, attended)  # two levels up, and one (see active_roster_count)
+    )
+    return (
+        sa.select(sa.func.count(attended.id)).where(*came).scalar_subquery().label("here"),
+        sa.select(sa.func.count(attended.id))
+        .where(*came, ~on_active_roster)
+        .scalar_subquery()
+        .label("visitors"),
+        active_roster_count(Agenda.shift_id, less_excused=True).label("roster_expected"),
+    )
+
+
 def headcounts(agenda_ids: Iterable[int]) -> dict[int, Headcount]:
-    """The headcount of each agenda, in two queries whatever their number."""
+    """The headcount of each agenda (see `headcount_columns`), in one query whatever their
+    number."""
     ids = sorted(set(agenda_ids))
     if not ids:
         return {}
-    excused = sa.exists().where(
-        Attendance.agenda_id == Agenda.id,
-        Attendance.user_id == RosterEntry.user_id,
-        Attendance.status == "excused",
-    )
-    roster_counts: dict[int, int] = dict(
-        db.session.execute(
-            sa.select(Agenda.id, sa.func.count(RosterEntry.id))
-            .join(RosterEntry, RosterEntry.shift_id == Agenda.shift_id)
-            .join(User, User.id == RosterEntry.user_id)
-            .where(Agenda.id.in_(ids), User.active.is_(True), ~excused)
-            .group_by(Agenda.id)
-        )
-        .tuples()
-        .all()
-    )
-    on_active_roster = (
-        sa.select(RosterEntry.id)
-        .join(User, User.id == RosterEntry.user_id)
-        .join(Agenda, Agenda.shift_id == RosterEntry.shift_id)
-        .where(
-            Agenda.id == Attendance.agenda_id,
-            RosterEntry.user_id == Attendance.user_id,
-            User.active.is_(True),
-        )
-        .exists()
-    )
-    attended = db.session.execute(
-        sa.select(
-            Attendance.agenda_id,
-            sa.func.count(),
-            sa.func.count(sa.case((~on_active_roster, 1))),
-        )
-        .where(Attendance.agenda_id.in_(ids), Attendance.status.in_(ATTENDED))
-        .group_by(Attendance.agenda_id)
-    ).all()
-    here = {agenda_id: (total, visitors) for agenda_id, total, visitors in attended}
-    result = {}
-    for agenda_id in ids:
-        total, visitors = here.get(agenda_id, (0, 0))
-        result[agenda_id] = Headcount(total, roster_counts.get(agenda_id, 0) + visitors)
-    return result
+    rows = db.session.execute(
+        sa.select(Agenda.id, *headcount_columns()).where(Agenda.id.in_(ids))
+    ).tuples()
+    return {
+        agenda_id: Headcount(here, expected + visitors)
+        for agenda_id, here, visitors, expected in rows
+    }

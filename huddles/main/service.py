@@ -206,66 +206,23 @@ class _ShiftRow:
     roster_size: int
 
 
-def _active_roster_count(shift_id: Any, *, less_excused: bool = False) -> Any:
-    """How many active people are on a shift's roster, a correlated count; `less_excused`: not
-    counting those marked excused for the outer statement's agenda."""
-    roster, person = aliased(RosterEntry), aliased(User)
-    query = (
-        sa.select(sa.func.count(roster.id))
-        .join(person, person.id == roster.user_id)
-        .where(roster.shift_id == shift_id, person.active.is_(True))
-    )
-    if less_excused:
-        excused = aliased(Attendance)
-        query = query.where(
-            ~sa.exists()
-            .where(
-                excused.agenda_id == Agenda.id,
-                excused.user_id == roster.user_id,
-                excused.status == "excused",
-            )
-            # SQLAlchemy correlates by itself only to the enclosing SELECT; the agenda is the
-            # outer statement's, two levels up.
-            .correlate(Agenda, roster)
-        )
-    return query.scalar_subquery()
-
-
 def _card_columns() -> list[Any]:
     """Per (shift, agenda) row: mine, roster size, planned minutes, here, visitors, expected of
     the roster, caught up and the viewer's mark, each a correlated subquery on indexed columns.
 
-    "N of M here" is attendance_service.headcounts' rule, counted in the same statement: here =
-    marked present or late; expected = the active roster not marked excused, plus those who came
-    without being on it (visitors).
+    "N of M here" is the attendance service's one rule (`headcount_columns`), counted in the same
+    statement.
     """
     mine, item, read = aliased(RosterEntry), aliased(AgendaItem), aliased(CatchUp)
-    attended, mark = aliased(Attendance), aliased(Attendance)
-    visitor_roster, visitor = aliased(RosterEntry), aliased(User)
-    came = (attended.agenda_id == Agenda.id, attended.status.in_(attendance_service.ATTENDED))
-    on_active_roster = (
-        sa.exists()
-        .where(
-            visitor_roster.shift_id == Agenda.shift_id,
-            visitor_roster.user_id == attended.user_id,
-            visitor.id == visitor_roster.user_id,
-            visitor.active.is_(True),
-        )
-        .correlate(Agenda, attended)  # two levels up, and one (see _active_roster_count)
-    )
+    mark = aliased(Attendance)
     return [
         sa.exists().where(mine.shift_id == Shift.id, mine.user_id == VIEWER).label("mine"),
-        _active_roster_count(Shift.id).label("roster_size"),
+        attendance_service.active_roster_count(Shift.id).label("roster_size"),
         sa.select(sa.func.coalesce(sa.func.sum(item.minutes), 0.0))
         .where(item.agenda_id == Agenda.id)
         .scalar_subquery()
         .label("planned_minutes"),
-        sa.select(sa.func.count(attended.id)).where(*came).scalar_subquery().label("here"),
-        sa.select(sa.func.count(attended.id))
-        .where(*came, ~on_active_roster)
-        .scalar_subquery()
-        .label("visitors"),
-        _active_roster_count(Agenda.shift_id, less_excused=True).label("roster_expected"),
+        *attendance_service.headcount_columns(),
         sa.select(sa.func.count(read.id))
         .where(read.agenda_id == Agenda.id)
         .scalar_subquery()
