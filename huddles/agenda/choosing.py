@@ -22,7 +22,7 @@ from huddles.agenda.templates import covering_scope_keys, template_for
 from huddles.db import utcnow
 from huddles.extensions import db
 from huddles.org.models import Location, Shift
-from huddles.topics.models import Topic, fits_setting
+from huddles.topics.models import Topic, fits_setting, in_rotation
 
 # How many candidates of each kind are read per window (never used / least recently used).
 WINDOW = 8
@@ -56,7 +56,7 @@ def _candidate_rows(
         Topic.current_revision_id,
         fits.label("fits"),
     )
-    usable = sa.and_(Topic.status == "published", Topic.current_revision_id.is_not(None))
+    usable = in_rotation()
     selects: list[sa.Select[Any]] = []
     for kind, extra in sorted(kinds.items()):
         limit = WINDOW + extra

@@ -96,6 +96,16 @@ def settings_key(settings: tuple[str, ...] | list[str]) -> str:
     return f",{','.join(settings)}," if settings else ""
 
 
+def in_rotation() -> sa.ColumnElement[bool]:
+    """SQL: the rotation may pick the topic (published, with a current revision)."""
+    return sa.and_(Topic.status == "published", Topic.current_revision_id.is_not(None))
+
+
+def offered_at(setting: str) -> sa.ColumnElement[bool]:
+    """SQL: the rotation offers the topic to a location of `setting` (in rotation, fits it)."""
+    return sa.and_(in_rotation(), fits_setting(setting))
+
+
 def fits_setting(setting: str) -> sa.ColumnElement[bool]:
     """SQL: the topic fits a location of `setting` (made for it, or for every setting)."""
     return sa.or_(
