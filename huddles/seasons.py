@@ -36,7 +36,10 @@ def _month(name: str, hijri_year: int) -> tuple[date, date] | None:
         return None
     month = MOVABLE[name]
     first = Hijri(hijri_year, month, 1)
-    return first.to_gregorian(), Hijri(hijri_year, month, first.month_length()).to_gregorian()
+    last = Hijri(hijri_year, month, first.month_length()).to_gregorian()
+    start = first.to_gregorian()
+    # Plain dates: hijridate's Gregorian is a date subclass of its own.
+    return date(start.year, start.month, start.day), date(last.year, last.month, last.day)
 
 
 def _hijri_year(day: date) -> int:
