@@ -21,7 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from huddles.i18n import LANGUAGE_NAMES
 from huddles.org.models import SETTINGS
-from huddles.seasons import MOVABLE_NAMES
+from huddles.seasons import MAX_OFFSET_DAYS, MOVABLE_NAMES
 from huddles.topics.files import TRANSLATED_FIELDS, TRANSLATION_LANGUAGES, TRANSLATION_STATUSES
 from huddles.topics.models import KINDS, STATUSES
 
@@ -124,9 +124,12 @@ class TopicForm(FlaskForm):
         description=_l("Its dates come from its calendar every year; leave the days above empty."),
     )
     season_before = StringField(
-        _l("From days before it"), description=_l("0 to 60; the team can prepare.")
+        _l("From days before it"),
+        description=_l("0 to %(n)s, so the team can prepare.", n=MAX_OFFSET_DAYS),
     )
-    season_after = StringField(_l("Until days after it"), description=_l("0 to 60."))
+    season_after = StringField(
+        _l("Until days after it"), description=_l("0 to %(n)s.", n=MAX_OFFSET_DAYS)
+    )
     avoid = StringField(_l("Avoid saying"), description=_l("Lexicon phrases only."))
     say_instead = StringField(_l("Say instead"), description=_l("Lexicon phrases only."))
     revision = HiddenField()
