@@ -59,7 +59,7 @@ lint: $(STAMP)
 AGENDA_SERVICES = $(addprefix huddles/agenda/,choosing.py days.py library.py pins.py planning.py rendered.py templates.py week.py)
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict --follow-imports=silent huddles/rotation huddles/*/service.py \
+	$(BIN)/mypy --strict --follow-imports=silent huddles/rotation huddles/seasons.py huddles/*/service.py \
 		$(AGENDA_SERVICES)
 
 # bandit (no high-severity finding) and pip-audit (when its vulnerability database answers).

@@ -16,27 +16,47 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
-from huddles import rotation
+from huddles import rotation, seasons
 from huddles.agenda.models import Agenda, AgendaItem, Pin, ScopeChoice, TopicUsage
 from huddles.agenda.templates import covering_scope_keys, template_for
 from huddles.db import utcnow
 from huddles.extensions import db
 from huddles.org.models import Location, Shift
-from huddles.topics.models import Topic, fits_setting
+from huddles.topics.models import Topic, fits_setting, in_rotation
 
 # How many candidates of each kind are read per window (never used / least recently used).
 WINDOW = 8
 
 
 def _in_season(day: date) -> sa.ColumnElement[bool]:
+    """SQL: the topic is in season on `day`.
+
+    A fixed season compares MM-DD text. A movable one (Ramadan) is resolved here to the dates
+    of its months around `day`; the database then only compares each topic's days before and
+    after with how far `day` lies from them: in season when `before >= first - day` and
+    `after >= day - last` (both are at most 0 inside the month)."""
     month_day = day.strftime("%m-%d")
     start, end = Topic.season_start, Topic.season_end
-    return sa.or_(
-        start.is_(None),
-        end.is_(None),
-        sa.and_(start <= end, start <= month_day, end >= month_day),
-        sa.and_(start > end, sa.or_(start <= month_day, end >= month_day)),
+    fixed = sa.and_(
+        Topic.season_name.is_(None),
+        sa.or_(
+            start.is_(None),
+            end.is_(None),
+            sa.and_(start <= end, start <= month_day, end >= month_day),
+            sa.and_(start > end, sa.or_(start <= month_day, end >= month_day)),
+        ),
     )
+    reach = timedelta(days=seasons.MAX_OFFSET_DAYS)
+    movable = [
+        sa.and_(
+            Topic.season_name == name,
+            Topic.season_before >= (first - day).days,
+            Topic.season_after >= (day - last).days,
+        )
+        for name in seasons.MOVABLE_NAMES
+        for first, last in seasons.months(name, day - reach, day + reach)
+    ]
+    return sa.or_(fixed, *movable)
 
 
 def _candidate_rows(
@@ -56,7 +76,7 @@ def _candidate_rows(
         Topic.current_revision_id,
         fits.label("fits"),
     )
-    usable = sa.and_(Topic.status == "published", Topic.current_revision_id.is_not(None))
+    usable = in_rotation()
     selects: list[sa.Select[Any]] = []
     for kind, extra in sorted(kinds.items()):
         limit = WINDOW + extra

@@ -6,7 +6,6 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from huddles import rotation
 from huddles.agenda.choosing import rechoose, unopened_future
 from huddles.agenda.models import Agenda, AgendaItem, ScopeChoice
 from huddles.db import utcnow
@@ -19,12 +18,11 @@ from huddles.topics.models import Topic
 def _topic_fits(topic: Topic, kind: str | None, day: date) -> bool:
     if topic.status != "published" or topic.current_revision_id is None or topic.kind != kind:
         return False
-    if topic.season_start and topic.season_end:
-        try:
-            return rotation.Season(topic.season_start, topic.season_end).contains(day)
-        except ValueError:
-            return False
-    return True
+    try:
+        season = topic.season
+    except ValueError:
+        return False
+    return season is None or season.contains(day)
 
 
 def _scope_ids(scope_keys: set[str], prefix: str) -> set[int]:

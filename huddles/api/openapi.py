@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from huddles.reports import openapi as reports_openapi
+from huddles.seasons import MAX_OFFSET_DAYS, MOVABLE_NAMES
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -68,9 +69,17 @@ TOPIC_FIELDS: dict[str, Any] = {
     "season": {
         "type": "object",
         "nullable": True,
+        "description": (
+            "days of the year ({from, to} as MM-DD), or a season that moves each year "
+            "({name, before, after}: Ramadan by the Umm al-Qura calendar, from `before` days "
+            "before it until `after` days after it); a file or a write may give the name alone"
+        ),
         "properties": {
             "from": {"type": "string", "example": "12-01"},
             "to": {"type": "string", "example": "01-06"},
+            "name": {"type": "string", "enum": list(MOVABLE_NAMES)},
+            "before": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET_DAYS},
+            "after": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET_DAYS},
         },
     },
     "avoid": {"type": "string", "nullable": True, "description": "lexicon only"},

@@ -22,7 +22,7 @@ from huddles.extensions import db
 from huddles.kudos.models import Kudos
 from huddles.org.models import Location, RosterEntry, Shift
 from huddles.reports.period import Period, week_of
-from huddles.topics.models import Topic
+from huddles.topics.models import Topic, offered_at
 
 # A huddle that took place: started, whether closed by the lead or by the scheduler.
 HELD = ("running", "done", "ended")
@@ -779,11 +779,12 @@ def content_report(location: Location, period: Period, today: date) -> ContentRe
         )
     ]
     used_ids = sa.select(held.c.topic_id)
+    # Only what the rotation offers this location: a hotel never gets a contact centre's topic.
     never_used = [
         TopicUse(slug, kind, title, 0, None, 0, 0)
         for slug, kind, title in db.session.execute(
             sa.select(Topic.slug, Topic.kind, Topic.title)
-            .where(Topic.status == "published", Topic.id.not_in(used_ids))
+            .where(offered_at(location.setting), Topic.id.not_in(used_ids))
             .order_by(Topic.kind, Topic.title)
         )
     ]

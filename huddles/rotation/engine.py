@@ -88,6 +88,31 @@ class Season:
 
 
 @dataclass(frozen=True)
+class Dates:
+    """A season given as inclusive date windows: a season that moves, resolved for a span.
+
+    The engine never computes another calendar: the caller resolves such a season (Ramadan)
+    to its windows for the days it plans, and a day outside every window is out of season."""
+
+    windows: tuple[tuple[date, date], ...]
+
+    def __post_init__(self) -> None:
+        windows = tuple((first, last) for first, last in self.windows)
+        for first, last in windows:
+            if not isinstance(first, date) or not isinstance(last, date) or first > last:
+                raise ValueError(f"a season window runs from a date to a later one: {first!r}")
+        object.__setattr__(self, "windows", windows)
+
+    def contains(self, day: date) -> bool:
+        """Whether `day` falls inside one of the windows."""
+        return any(first <= day <= last for first, last in self.windows)
+
+
+# What the engine takes as a topic's season: days of the year, or resolved dates.
+AnySeason = Season | Dates
+
+
+@dataclass(frozen=True)
 class SlotTemplate:
     """One slot of the agenda template."""
 
@@ -229,7 +254,7 @@ class Candidate:
     slug: str
     kind: str
     last_used: date | None
-    season: Season | None = None
+    season: AnySeason | None = None
     published: bool = True
     fits: bool = True
 

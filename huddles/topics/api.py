@@ -28,11 +28,7 @@ bp = Blueprint("topics_api", __name__, url_prefix="/api/v1")
 def topic_json(topic: Topic, revision: TopicRevision, locale: str | None) -> dict[str, Any]:
     """A topic as the API returns it, its text in `locale` where translated."""
     text = localized(revision, locale)
-    season = (
-        {"from": revision.season_start, "to": revision.season_end}
-        if revision.season_start and revision.season_end
-        else None
-    )
+    season = season_json(revision)
     return {
         "slug": topic.slug,
         "kind": revision.kind,
@@ -55,6 +51,19 @@ def topic_json(topic: Topic, revision: TopicRevision, locale: str | None) -> dic
         "revision": revision.number,
         "updated_at": topic.updated_at.isoformat(),
     }
+
+
+def season_json(revision: TopicRevision) -> dict[str, Any] | None:
+    """`{"from", "to"}` (MM-DD), `{"name", "before", "after"}` (movable) or None."""
+    if revision.season_name:
+        return {
+            "name": revision.season_name,
+            "before": revision.season_before or 0,
+            "after": revision.season_after or 0,
+        }
+    if revision.season_start and revision.season_end:
+        return {"from": revision.season_start, "to": revision.season_end}
+    return None
 
 
 def translations_json(revision: TopicRevision) -> dict[str, dict[str, Any]]:

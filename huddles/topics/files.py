@@ -13,6 +13,7 @@ import frontmatter
 import yaml
 from flask_babel import lazy_gettext as _l
 
+from huddles import seasons
 from huddles.config import LOCALES
 from huddles.org.models import SETTINGS
 from huddles.topics.models import KINDS, STATUSES
@@ -31,6 +32,8 @@ MAX_TAGS = 10
 MAX_TAG = 40
 MAX_TEXT = 20_000
 MAX_MINUTES = 10
+MOVABLE_SEASONS = seasons.MOVABLE_NAMES
+MAX_SEASON_DAYS = seasons.MAX_OFFSET_DAYS
 FIELDS = (
     "slug",
     "kind",
@@ -74,6 +77,10 @@ class TopicData:
     illustrative: bool = False
     season_start: str | None = None
     season_end: str | None = None
+    # Or a season that moves with a calendar ("ramadan"), widened by days before and after.
+    season_name: str | None = None
+    season_before: int = 0
+    season_after: int = 0
     avoid: str | None = None
     say_instead: str | None = None
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -99,10 +106,32 @@ class TopicData:
         ]
         return [name for name in names if _value(self, name) != _value(other, name)]
 
+    @property
+    def seasonal(self) -> bool:
+        """Whether the topic has a season (fixed days or a movable one)."""
+        return bool(self.season_name or (self.season_start and self.season_end))
+
+    @property
+    def season(self) -> seasons.TopicSeason | None:
+        """The season as the rotation engine takes it; None when always in season."""
+        return seasons.season_of(
+            self.season_start,
+            self.season_end,
+            self.season_name,
+            self.season_before,
+            self.season_after,
+        )
+
 
 def _value(data: TopicData, name: str) -> Any:
     if name == "season":
-        return (data.season_start, data.season_end)
+        return (
+            data.season_start,
+            data.season_end,
+            data.season_name,
+            data.season_before,
+            data.season_after,
+        )
     return getattr(data, name)
 
 
@@ -133,12 +162,81 @@ def _season_day(value: Any) -> str:
     return value
 
 
-def _season(raw: Any) -> tuple[str | None, str | None]:
+@dataclass(frozen=True)
+class SeasonFields:
+    """A season checked: fixed MM-DD bounds, or a movable season's name and days around it."""
+
+    start: str | None = None
+    end: str | None = None
+    name: str | None = None
+    before: int = 0
+    after: int = 0
+
+
+def _season_days(raw: Mapping[str, Any], key: str) -> int:
+    value = raw.get(key, 0)
+    if value is None or value == "":
+        return 0
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEASON_DAYS:
+        message = (
+            _l("Days before the season: a whole number from 0 to %(n)s.", n=MAX_SEASON_DAYS)
+            if key == "before"
+            else _l("Days after the season: a whole number from 0 to %(n)s.", n=MAX_SEASON_DAYS)
+        )
+        raise FieldError("season", str(message))
+    return value
+
+
+def _movable_name(value: Any) -> str:
+    name = value.strip().lower() if isinstance(value, str) else None
+    if name not in MOVABLE_SEASONS:
+        raise FieldError(
+            "season",
+            str(
+                _l(
+                    "Unknown season %(name)s (use MM-DD days or one of %(names)s).",
+                    name=str(value)[:40],
+                    names=", ".join(MOVABLE_SEASONS),
+                )
+            ),
+        )
+    return name
+
+
+def _season(raw: Any) -> SeasonFields:
     if raw is None or raw == {} or raw == "":
-        return None, None
+        return SeasonFields()
+    if isinstance(raw, str):
+        return SeasonFields(name=_movable_name(raw))
+    if isinstance(raw, Mapping) and "name" in raw:
+        if "from" in raw or "to" in raw:
+            raise FieldError(
+                "season",
+                str(_l("Choose days of the year or a season that moves, not both.")),
+            )
+        if not set(raw) <= {"name", "before", "after"}:
+            raise FieldError(
+                "season", str(_l("A movable season takes only name, before and after."))
+            )
+        return SeasonFields(
+            name=_movable_name(raw["name"]),
+            before=_season_days(raw, "before"),
+            after=_season_days(raw, "after"),
+        )
     if not isinstance(raw, Mapping) or set(raw) != {"from", "to"}:
         raise FieldError("season", str(_l('A season is {"from": "MM-DD", "to": "MM-DD"}.')))
-    return _season_day(raw["from"]), _season_day(raw["to"])
+    return SeasonFields(start=_season_day(raw["from"]), end=_season_day(raw["to"]))
+
+
+def season_value(data: TopicData) -> dict[str, Any] | None:
+    """The season as the file, the API and `validate` write it (None: always in season)."""
+    if data.season_name:
+        return {"name": data.season_name, "before": data.season_before, "after": data.season_after}
+    if data.season_start and data.season_end:
+        return {"from": data.season_start, "to": data.season_end}
+    return None
 
 
 def _words(raw: Any, field: str, message: str) -> list[str]:
@@ -309,7 +407,7 @@ def validate(raw: Mapping[str, Any]) -> TopicData:
     title = _text(raw, "title", limit=MAX_TITLE)
     if not title:
         raise FieldError("title", str(_l("A title is required.")))
-    season_start, season_end = _season(raw.get("season"))
+    season = _season(raw.get("season"))
     avoid = _text(raw, "avoid") or None
     say_instead = _text(raw, "say_instead") or None
     if kind == "lexicon":
@@ -329,8 +427,11 @@ def validate(raw: Mapping[str, Any]) -> TopicData:
         source=_text(raw, "source", limit=MAX_SOURCE),
         settings=_settings(raw.get("settings")),
         illustrative=_illustrative(raw.get("illustrative"), str(kind)),
-        season_start=season_start,
-        season_end=season_end,
+        season_start=season.start,
+        season_end=season.end,
+        season_name=season.name,
+        season_before=season.before,
+        season_after=season.after,
         avoid=avoid,
         say_instead=say_instead,
         translations=_translations(raw.get("translations")),
@@ -339,11 +440,7 @@ def validate(raw: Mapping[str, Any]) -> TopicData:
 
 def as_fields(data: TopicData) -> dict[str, Any]:
     """The fields of `validate` that give back `data` (for merging a partial change)."""
-    season = (
-        {"from": data.season_start, "to": data.season_end}
-        if data.season_start and data.season_end
-        else None
-    )
+    season = season_value(data)
     return {
         "slug": data.slug,
         "kind": data.kind,
@@ -462,7 +559,18 @@ def dump(data: TopicData) -> str:
         lines.append(f"settings: [{', '.join(data.settings)}]")
     if data.illustrative:
         lines.append("illustrative: true")
-    if data.season_start and data.season_end:
+    if data.season_name:
+        # `season: ramadan`, or with the days around it: `{name: ramadan, before: 5}`.
+        around = [
+            f"{key}: {days}"
+            for key, days in (("before", data.season_before), ("after", data.season_after))
+            if days
+        ]
+        name = data.season_name
+        lines.append(
+            f"season: {{name: {name}, {', '.join(around)}}}" if around else f"season: {name}"
+        )
+    elif data.season_start and data.season_end:
         lines.append(
             f"season: {{from: {_quoted(data.season_start)}, to: {_quoted(data.season_end)}}}"
         )

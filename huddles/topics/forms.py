@@ -21,6 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from huddles.i18n import LANGUAGE_NAMES
 from huddles.org.models import SETTINGS
+from huddles.seasons import MAX_OFFSET_DAYS, MOVABLE_NAMES
 from huddles.topics.files import TRANSLATED_FIELDS, TRANSLATION_LANGUAGES, TRANSLATION_STATUSES
 from huddles.topics.models import KINDS, STATUSES
 
@@ -33,6 +34,9 @@ KIND_LABELS = {
     "recovery": _l("Recovery and guarantee"),
     "lexicon": _l("Lexicon phrase"),
 }
+# The seasons that move with a calendar, as the topic form offers them.
+MOVABLE_SEASON_LABELS = {"ramadan": _l("Ramadan (Islamic calendar)")}
+MOVABLE_SEASON_CHOICES = [SelectChoice(name, MOVABLE_SEASON_LABELS[name]) for name in MOVABLE_NAMES]
 STATUS_LABELS = {"draft": _l("Draft"), "published": _l("Published"), "retired": _l("Retired")}
 SETTING_LABELS = {
     "hotel": _l("Hotel"),
@@ -112,17 +116,41 @@ class TopicForm(FlaskForm):
     )
     season_from = StringField(_l("In season from (MM-DD)"), validators=[Optional()])
     season_to = StringField(_l("In season until (MM-DD)"), validators=[Optional()])
+    season_name = SelectField(
+        _l("Or a season that moves each year"),
+        choices=[SelectChoice("", _l("None")), *MOVABLE_SEASON_CHOICES],
+        default="",
+        validate_choice=False,
+        description=_l("Its dates come from its calendar every year; leave the days above empty."),
+    )
+    season_before = StringField(
+        _l("From days before it"),
+        description=_l("0 to %(n)s, so the team can prepare.", n=MAX_OFFSET_DAYS),
+    )
+    season_after = StringField(
+        _l("Until days after it"), description=_l("0 to %(n)s.", n=MAX_OFFSET_DAYS)
+    )
     avoid = StringField(_l("Avoid saying"), description=_l("Lexicon phrases only."))
     say_instead = StringField(_l("Say instead"), description=_l("Lexicon phrases only."))
     revision = HiddenField()
 
     def topic_fields(self, *, with_slug: bool) -> dict[str, object]:
         """The fields as the service takes them."""
-        season = None
-        if (self.season_from.data or "").strip() or (self.season_to.data or "").strip():
+        season: dict[str, str] | None = None
+        days = {
+            "from": (self.season_from.data or "").strip(),
+            "to": (self.season_to.data or "").strip(),
+        }
+        if any(days.values()):
+            season = days
+        name = (self.season_name.data or "").strip()
+        if name:
+            # With days of the year too, the service says to choose one of the two.
             season = {
-                "from": (self.season_from.data or "").strip(),
-                "to": (self.season_to.data or "").strip(),
+                "name": name,
+                "before": (self.season_before.data or "").strip(),
+                "after": (self.season_after.data or "").strip(),
+                **{key: value for key, value in days.items() if value},
             }
         fields: dict[str, object] = {
             "kind": self.kind.data,

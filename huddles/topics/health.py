@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from huddles import rotation
+from huddles import rotation, seasons
 from huddles.org.models import SETTINGS
 from huddles.rotation.simulate import days_without_repeat
 from huddles.topics.files import TopicData
@@ -27,18 +27,17 @@ def fits(topic: TopicData, setting: str) -> bool:
     return not topic.settings or setting in topic.settings
 
 
-def candidates_for(topics: Iterable[TopicData], setting: str) -> list[rotation.Candidate]:
-    """The published topics as the engine sees them at a location of `setting`, never used."""
+def candidates_for(
+    topics: Iterable[TopicData], setting: str, start: date, end: date
+) -> list[rotation.Candidate]:
+    """The published topics as the engine sees them at a location of `setting`, never used,
+    for days from `start` to `end` (a season that moves is resolved to its dates then)."""
     return [
         rotation.Candidate(
             slug=topic.slug,
             kind=topic.kind,
             last_used=None,
-            season=(
-                rotation.Season(topic.season_start, topic.season_end)
-                if topic.season_start and topic.season_end
-                else None
-            ),
+            season=seasons.for_engine(topic.season, start, end),
             fits=fits(topic, setting),
         )
         for topic in topics
@@ -81,13 +80,17 @@ def setting_health(
     fitting = [topic for topic in library if fits(topic, setting)]
     pools = Counter(topic.kind for topic in fitting)
     days = days_without_repeat(
-        template, candidates_for(library, setting), start, horizon, f"check:{setting}"
+        template,
+        candidates_for(library, setting, start, start + timedelta(days=horizon)),
+        start,
+        horizon,
+        f"check:{setting}",
     )
     return SettingHealth(
         setting=setting,
         days=days,
         pools={kind: pools.get(kind, 0) for kind in KINDS},
-        seasonal=sum(1 for topic in fitting if topic.season_start),
+        seasonal=sum(1 for topic in fitting if topic.seasonal),
     )
 
 

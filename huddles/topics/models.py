@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from huddles import seasons
 from huddles.db import utcnow
 from huddles.extensions import db
 
@@ -32,6 +33,10 @@ class Topic(db.Model):
     # MM-DD bounds, inclusive; a season may wrap around the new year.
     season_start: Mapped[str | None] = mapped_column(sa.String(5))
     season_end: Mapped[str | None] = mapped_column(sa.String(5))
+    # Or a season that moves with a calendar ("ramadan"), from days before to days after it.
+    season_name: Mapped[str | None] = mapped_column(sa.String(32))
+    season_before: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    season_after: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
     # The settings it fits, for the rotation's SQL: "" fits all, else ",hotel,restaurant,".
     settings_key: Mapped[str] = mapped_column(sa.String(120), default="")
     # A stable pseudo-random order (hash of the slug): the rotation reads a bounded window by it.
@@ -46,6 +51,11 @@ class Topic(db.Model):
     def settings(self) -> tuple[str, ...]:
         """The settings the topic fits (empty: all)."""
         return tuple(part for part in self.settings_key.split(",") if part)
+
+    @property
+    def season(self) -> seasons.TopicSeason | None:
+        """The season (None: always in season); ValueError if the stored one is broken."""
+        return season_of(self)
 
     current_revision: Mapped[TopicRevision | None] = relationship(
         foreign_keys=[current_revision_id], post_update=True
@@ -80,6 +90,9 @@ class TopicRevision(db.Model):
     illustrative: Mapped[bool] = mapped_column(default=False)
     season_start: Mapped[str | None] = mapped_column(sa.String(5))
     season_end: Mapped[str | None] = mapped_column(sa.String(5))
+    season_name: Mapped[str | None] = mapped_column(sa.String(32))
+    season_before: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    season_after: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
     avoid: Mapped[str | None] = mapped_column(sa.Text)
     say_instead: Mapped[str | None] = mapped_column(sa.Text)
     # {"de": {"title": ..., "prompt": ..., "body": ..., "avoid": ..., "say_instead": ...}, ...}
@@ -90,10 +103,36 @@ class TopicRevision(db.Model):
 
     topic: Mapped[Topic] = relationship(back_populates="revisions", foreign_keys=[topic_id])
 
+    @property
+    def season(self) -> seasons.TopicSeason | None:
+        """The season (None: always in season); ValueError if the stored one is broken."""
+        return season_of(self)
+
+
+def season_of(row: Topic | TopicRevision) -> seasons.TopicSeason | None:
+    """The stored season of a topic or revision as the rotation takes it."""
+    return seasons.season_of(
+        row.season_start,
+        row.season_end,
+        row.season_name,
+        row.season_before or 0,
+        row.season_after or 0,
+    )
+
 
 def settings_key(settings: tuple[str, ...] | list[str]) -> str:
     """The stored form of a topic's settings: "" for all, else ",hotel,restaurant,"."""
     return f",{','.join(settings)}," if settings else ""
+
+
+def in_rotation() -> sa.ColumnElement[bool]:
+    """SQL: the rotation may pick the topic (published, with a current revision)."""
+    return sa.and_(Topic.status == "published", Topic.current_revision_id.is_not(None))
+
+
+def offered_at(setting: str) -> sa.ColumnElement[bool]:
+    """SQL: the rotation offers the topic to a location of `setting` (in rotation, fits it)."""
+    return sa.and_(in_rotation(), fits_setting(setting))
 
 
 def fits_setting(setting: str) -> sa.ColumnElement[bool]:

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from huddles import seasons
 from huddles.agenda.models import Agenda, AgendaItem
 from huddles.auth.models import User
 from huddles.extensions import db
@@ -55,6 +56,9 @@ def revision_data(revision: TopicRevision, slug: str) -> TopicData:
         illustrative=bool(revision.illustrative),
         season_start=revision.season_start,
         season_end=revision.season_end,
+        season_name=revision.season_name,
+        season_before=revision.season_before or 0,
+        season_after=revision.season_after or 0,
         avoid=revision.avoid,
         say_instead=revision.say_instead,
         translations=dict(revision.translations or {}),
@@ -65,6 +69,20 @@ def current_data(topic: Topic) -> TopicData:
     """The topic's current revision as TopicData."""
     assert topic.current_revision is not None
     return revision_data(topic.current_revision, topic.slug)
+
+
+def next_season_window(revision: TopicRevision, today: date) -> tuple[date, date] | None:
+    """A movable season's days (with those before and after) now or next; None for the others."""
+    if not revision.season_name:
+        return None
+    try:
+        season = revision.season
+    except ValueError:
+        return None
+    if not isinstance(season, seasons.MovableSeason):
+        return None
+    windows = season.windows(today, today + timedelta(days=400))
+    return windows[0] if windows else None
 
 
 def topic_by_slug(slug: str) -> Topic | None:
@@ -94,6 +112,9 @@ def _add_revision(
         illustrative=data.illustrative,
         season_start=data.season_start,
         season_end=data.season_end,
+        season_name=data.season_name,
+        season_before=data.season_before,
+        season_after=data.season_after,
         avoid=data.avoid,
         say_instead=data.say_instead,
         translations=data.translations,
@@ -109,6 +130,9 @@ def _add_revision(
     topic.title = data.title
     topic.season_start = data.season_start
     topic.season_end = data.season_end
+    topic.season_name = data.season_name
+    topic.season_before = data.season_before
+    topic.season_after = data.season_after
     topic.settings_key = settings_key(data.settings)
     topic.updated_at = now
     return revision

@@ -22,6 +22,7 @@ from huddles.topics import service
 from huddles.topics.files import MAX_TEXT, TRANSLATION_LANGUAGES
 from huddles.topics.forms import (
     KIND_LABELS,
+    MOVABLE_SEASON_LABELS,
     SETTING_LABELS,
     STATUS_LABELS,
     TRANSLATION_STATUS_LABELS,
@@ -88,6 +89,9 @@ def _attach(form: TopicForm, error: FieldError) -> None:
         attach_to_form(form.translation_form(parts[1]), FieldError(parts[2], error.message))
         return
     target = FORM_FIELDS_BY_ERROR.get(error.field, error.field)
+    if error.field == "season" and (form.season_name.data or "").strip():
+        # A movable season's error (its name, its days) stands by its own fields.
+        target = "season_name"
     attach_to_form(form, FieldError(target or "-", error.message))
 
 
@@ -204,6 +208,8 @@ def show(slug: str):
         body_html=render_markdown(text.body),
         times_used=times_used,
         last_used=last_used,
+        season_window=service.next_season_window(revision, _today()),
+        movable_season_labels=MOVABLE_SEASON_LABELS,
         kind_labels=KIND_LABELS,
         status_labels=STATUS_LABELS,
         setting_labels=SETTING_LABELS,
@@ -236,6 +242,9 @@ def edit(slug: str):
                 "illustrative": bool(revision.illustrative),
                 "season_from": revision.season_start or "",
                 "season_to": revision.season_end or "",
+                "season_name": revision.season_name or "",
+                "season_before": str(revision.season_before or 0) if revision.season_name else "",
+                "season_after": str(revision.season_after or 0) if revision.season_name else "",
                 "avoid": revision.avoid or "",
                 "say_instead": revision.say_instead or "",
                 "revision": str(revision.number),

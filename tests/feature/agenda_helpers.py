@@ -26,6 +26,7 @@ def add_topic(
     say_instead: str | None = None,
     translations: dict | None = None,
     settings: tuple[str, ...] = (),
+    movable: tuple[str, int, int] | None = None,
     commit: bool = True,
 ) -> Topic:
     title = title or slug.replace("-", " ").title()
@@ -38,6 +39,9 @@ def add_topic(
         season_start=season[0] if season else None,
         season_end=season[1] if season else None,
         settings_key=settings_key(settings),
+        season_name=movable[0] if movable else None,
+        season_before=movable[1] if movable else 0,
+        season_after=movable[2] if movable else 0,
     )
     revision = TopicRevision(
         topic=topic,
@@ -52,6 +56,9 @@ def add_topic(
         translations=translations or {},
         season_start=topic.season_start,
         season_end=topic.season_end,
+        season_name=topic.season_name,
+        season_before=topic.season_before,
+        season_after=topic.season_after,
         settings=list(settings),
     )
     db.session.add_all([topic, revision])

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from huddles.extensions import db
 from tests.feature.agenda_helpers import add_topic
 from tests.feature.report_helpers import add_huddle, add_kudos, backdate, today_in
 
@@ -195,6 +196,44 @@ def test_topics_used_last_used_and_feedback_never_counts_planned(client, world, 
     assert (topics["disliked-topic"]["used"], topics["disliked-topic"]["down"]) == (1, 1)
     assert topics[unused.slug]["used"] == 0 and topics[unused.slug]["last_used"] is None
     assert "draft-topic" not in topics
+
+
+def test_never_used_counts_only_the_topics_the_location_is_given(client, world, login):
+    """A hotel is never offered a contact centre's topic, so it is not "never used" there."""
+    world.here.setting = "hotel"
+    db.session.commit()
+    backdate(world.shift)
+    today = today_in()
+    add_topic("for-every-place", "tip")
+    add_topic("for-hotels", "tip", settings=("hotel", "restaurant"))
+    add_topic("for-phones", "tip", settings=("contact-centre",))
+    # Used here once (an admin's pin, say): a used topic counts whatever its setting.
+    pinned = add_topic("pinned-for-phones", "habit", settings=("contact-centre",))
+    add_huddle(world.shift, today - timedelta(days=2), "done", topic=pinned)
+    login(world.lead)
+    period = q(world.here, today - timedelta(days=7), today)
+    body = client.get(f"/api/v1/reports/topics?{period}").get_json()
+    used = {t["slug"]: t["used"] for t in body["topics"]}
+    assert used == {"pinned-for-phones": 1, "for-every-place": 0, "for-hotels": 0}
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get(f"/api/v1/reports/topics?{period}&format=csv").get_data(as_text=True)
+            )
+        )
+    )
+    assert {row["slug"] for row in rows} == set(used)
+    # A contact centre is given its own topics, and never the hotels.
+    world.there.setting = "contact-centre"
+    db.session.commit()
+    login(world.admin)
+    there = q(world.there, today - timedelta(days=7), today)
+    body = client.get(f"/api/v1/reports/topics?{there}").get_json()
+    assert {t["slug"] for t in body["topics"]} == {
+        "for-every-place",
+        "for-phones",
+        "pinned-for-phones",
+    }
 
 
 # --- kudos -------------------------------------------------------------------------------------

@@ -104,6 +104,30 @@ def test_content_flags_a_stale_topic_and_never_used(client, world, login, month)
     assert "A story never told" in html
 
 
+def test_never_used_on_the_page_and_in_its_csv_fits_the_locations_setting(
+    client, world, login, month
+):
+    world.here.setting = "hotel"
+    db.session.commit()
+    add_topic("told-at-the-desk", "wow-story", title="A story for the desk", settings=("hotel",))
+    add_topic(
+        "told-on-the-line", "wow-story", title="A story for the line", settings=("contact-centre",)
+    )
+    login(world.lead)
+    html = client.get("/reports/content").get_data(as_text=True)
+    never = html.split("Never used in this period")[1].split("</section>")[0]
+    assert "A story for the desk" in never
+    assert "A story for the line" not in html
+    assert "· 1</span>" in never
+    rows = list(
+        csv.reader(
+            io.StringIO(client.get("/reports/topics.csv?table=topics").get_data(as_text=True))
+        )
+    )
+    slugs = [row[0] for row in rows[1:]]
+    assert "told-at-the-desk" in slugs and "told-on-the-line" not in slugs
+
+
 def test_kudos_page_shows_the_spread(client, world, login, month):
     login(world.lead)
     html = client.get("/reports/kudos").get_data(as_text=True)

@@ -102,7 +102,7 @@ def test_every_kind_has_a_quarter_of_topics_in_every_setting(published, setting,
     available = sum(
         1
         for topic in published
-        if topic.kind == kind and health.fits(topic, setting) and not topic.season_start
+        if topic.kind == kind and health.fits(topic, setting) and not topic.seasonal
     )
     assert available >= needed, f"{setting} {kind}: {available} all-year topics, {needed} needed"
 
@@ -117,5 +117,5 @@ def test_the_engine_runs_a_quarter_without_a_repeat(published, setting, start) -
 
 
 def test_there_are_seasonal_topics(published) -> None:
-    seasonal = [topic for topic in published if topic.season_start]
+    seasonal = [topic for topic in published if topic.seasonal]
     assert len(seasonal) >= 8
