@@ -113,6 +113,10 @@ def logout():
         response = redirect(url_for("auth.login"))
         # No remember cookie is ever set (the session row does its work); drop any old one.
         response.delete_cookie(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+        # The browser forgets what it kept of this person: the service worker's copies of their
+        # huddle pages (shown when the network is down) and the HTTP cache. Cookies stay: a
+        # paired screen keeps its credential, and the language its choice.
+        response.headers["Clear-Site-Data"] = '"cache", "storage"'
         return response
     return render_template("auth/logout.html")
 

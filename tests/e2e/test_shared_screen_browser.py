@@ -9,6 +9,8 @@ from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
+SERVICE_WORKER_READY = "navigator.serviceWorker && navigator.serviceWorker.controller !== null"
+
 
 def test_sign_out_with_keep_me_signed_in_leaves_the_next_person_nothing(
     live_server, browser, world
@@ -25,6 +27,9 @@ def test_sign_out_with_keep_me_signed_in_leaves_the_next_person_nothing(
     page.wait_for_url(live_server + "/")
     copied = context.cookies()
     assert any(cookie["name"] == "session" and cookie["expires"] > 0 for cookie in copied)
+    # The service worker has installed (its copies made): sign-out then clears them, rather than
+    # cutting its downloads off half-way, which the test server would report.
+    page.wait_for_function(SERVICE_WORKER_READY)
 
     page.click("header button:has-text('Sign out')")
     page.wait_for_url(live_server + "/login")
@@ -42,4 +47,50 @@ def test_sign_out_with_keep_me_signed_in_leaves_the_next_person_nothing(
     other.goto(live_server + "/account")
     assert other.url.startswith(live_server + "/login")
     thief.close()
+    context.close()
+
+
+def _kept_pages(page) -> list[str]:
+    return page.evaluate(
+        """async () => {
+            const urls = [];
+            for (const name of await caches.keys()) {
+                const cache = await caches.open(name);
+                for (const request of await cache.keys()) urls.push(request.url);
+            }
+            return urls;
+        }"""
+    )
+
+
+def test_sign_out_empties_the_service_workers_copies_of_huddle_pages(
+    live_server, browser, world, clock
+):
+    """The service worker keeps the huddle page for when the network drops; after sign-out the
+    next person at the screen finds no copy of it (Clear-Site-Data)."""
+    world.lead.set_password(PASSWORD)
+    db.session.commit()
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    page.goto(live_server + "/login")
+    page.fill("input[name=email]", world.lead.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form[novalidate] button[type=submit]")
+    page.wait_for_url(live_server + "/")
+    page.wait_for_function(SERVICE_WORKER_READY)
+    huddle = f"{live_server}/huddle/{world.shift.id}/2026-12-02"
+    page.goto(huddle)
+    page.wait_for_function(
+        """async (url) => {
+            for (const name of await caches.keys()) {
+                if (await (await caches.open(name)).match(url)) return true;
+            }
+            return false;
+        }""",
+        arg=huddle,
+    )
+    page.goto(live_server + "/")
+    page.click("header button:has-text('Sign out')")
+    page.wait_for_url(live_server + "/login")
+    assert not [url for url in _kept_pages(page) if "/huddle/" in url]
     context.close()

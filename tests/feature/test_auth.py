@@ -95,6 +95,15 @@ def test_sign_out_needs_a_post(client, person, login):
     assert client.get("/").status_code == 302
 
 
+def test_sign_out_tells_the_browser_to_forget_its_copies(client, person, login):
+    """On a shared screen the service worker keeps copies of huddle pages for when the network
+    is down: signing out clears them (and the HTTP cache), never the cookies."""
+    login(person)
+    response = client.post("/logout")
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+    assert "cookies" not in response.headers["Clear-Site-Data"]
+
+
 @pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
 def test_a_form_post_without_its_csrf_token_is_refused(client, person):
     response = sign_in(client, "sam@example.com", PASSWORD)
