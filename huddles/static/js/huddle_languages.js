@@ -60,6 +60,8 @@
       secondLine(section, ".js-l-prompt2", other ? other.prompt : "", other ? other.lang : "en");
     });
     document.documentElement.classList.toggle("huddle-two-languages", !!also);
+    // Another language is another length: the screen splits the slot into pages anew.
+    document.dispatchEvent(new CustomEvent("huddle:content"));
   }
 
   function choose(select, value) {
