@@ -171,6 +171,16 @@
   }
   document.addEventListener("huddle:content", refit);
 
+  // The topic's language switched, and the screen's words with it (huddle_languages.js): the
+  // messages written here follow, and so do the arrow keys when the page turns right to left.
+  document.addEventListener("huddle:labels", function (event) {
+    var words = event.detail.words;
+    Object.keys(S).forEach(function (key) { if (words[key] !== undefined) S[key] = words[key]; });
+    rtl = event.detail.dir === "rtl";
+    if (slots.length) showPage(page);
+    tick();
+  });
+
   var resizeTimer = null;
   window.addEventListener("resize", function () {
     clearTimeout(resizeTimer);
@@ -290,7 +300,11 @@
     status = value;
     root.dataset.status = value;
     var label = $(".js-state");
-    if (label) label.textContent = value === "done" ? S.done : value === "running" ? S.running : S.not_started;
+    if (label) {
+      var key = value === "done" || value === "running" ? value : "not_started";
+      label.dataset.l = key;
+      label.textContent = S[key];
+    }
     var feedback = $(".js-feedback");
     if (feedback) feedback.hidden = !(value === "running" || value === "done");
     var note = $(".js-preview-note");
@@ -428,6 +442,7 @@
     if (row.visitor) {
       var badge = document.createElement("span");
       badge.className = "badge";
+      badge.setAttribute("data-l", "visitor");
       badge.textContent = S.visitor;
       name.appendChild(badge);
     }
