@@ -147,3 +147,24 @@ def test_the_paired_tv_shows_the_topic_at_the_same_size_in_pages(live_server, br
     assert contrast(shown["color"], shown["ground"]) >= LEAST_CONTRAST
     assert errors == []
     context.close()
+
+
+def test_a_long_roll_on_the_paired_tv_shrinks_to_fit(live_server, browser, team, make_user):  # noqa: F811
+    from huddles.displays.service import pair
+    from huddles.org.models import RosterEntry
+
+    world, shift, day = team
+    for number in range(60):
+        person = make_user("staff", world.here, name=f"Person Number{number} Longname")
+        shift.roster.append(RosterEntry(user=person))
+    db.session.commit()
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    page.goto(live_server + "/display")
+    code = page.inner_text(".ds-pair-code").replace("\n", "").replace(" ", "")
+    pair(code, world.here, actor=world.lead, now=utcnow())
+    page.wait_for_selector(".ds-roll", timeout=5000)
+    slot = page.locator(".ds-slot.is-current")
+    assert slot.locator(".ds-person").count() == 63
+    assert slot.evaluate("el => el.scrollHeight <= el.clientHeight + 2"), "names are cut off"
+    context.close()

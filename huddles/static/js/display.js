@@ -51,7 +51,7 @@
 
   function blocksOf(slot) {
     var blocks = [];
-    Array.prototype.slice.call(slot.querySelectorAll(".ds-body > *, .ds-roll, .ds-kudos-list > li, .ds-empty, .ds-prompt"))
+    Array.prototype.slice.call(slot.querySelectorAll(".ds-body > *, .ds-kudos-list > li, .ds-empty, .ds-prompt"))
       .forEach(function (element) {
         if (/^(UL|OL)$/.test(element.tagName) && element.parentNode.classList.contains("ds-body")) {
           Array.prototype.slice.call(element.children).forEach(function (item, i) {
@@ -70,7 +70,15 @@
     var blocks = blocksOf(slot);
     blocks.forEach(function (block) { block.classList.remove("is-off-page"); });
     var pages = [blocks];
-    if (overflows(slot) && blocks.length > 1) {
+    slot.style.removeProperty("--fit");
+    if (slot.querySelector(".ds-roll")) {
+      // Only the roll's names shrink to fit (they are not read as text).
+      var size = 100;
+      while (overflows(slot) && size > 50) {
+        size -= 5;
+        slot.style.setProperty("--fit", String(size / 100));
+      }
+    } else if (overflows(slot) && blocks.length > 1) {
       // Fill a page block by block; the block that makes it overflow starts the next one.
       pages = [];
       var filling = [];
