@@ -26,8 +26,8 @@ from huddles.attendance.service import find_agenda
 from huddles.auth.access import can_lead_location, shift_for
 from huddles.db import utcnow
 from huddles.extensions import db
+from huddles.huddle import labels, service
 from huddles.huddle import record as records
-from huddles.huddle import service
 from huddles.org.models import Shift
 from huddles.topics.models import Topic
 from huddles.validation import FieldError
@@ -120,6 +120,8 @@ def screen(shift_id: int, day: str):
         mmss=records.mmss,
         # Only the slots are named here; a slot's few choices have a page of their own.
         swappable=planning.swappable_slots(huddle.agenda) if huddle.can_lead else frozenset(),
+        screen_words=labels.screen_words,
+        default_titles=planning.DEFAULT_TITLES,
     )
 
 

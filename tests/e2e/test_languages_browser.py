@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale, gettext
 
 from huddles.agenda.models import Agenda, AgendaItem
 from huddles.db import utcnow
@@ -122,5 +123,56 @@ def test_the_huddle_screen_switches_language_live_and_shows_two(
     assert page.locator(".js-lang-main").input_value() == "de"
     assert section.locator(".js-l-title").text_content().strip() == german["title"]
     assert page.locator(".js-lang-second").input_value() == "ar"
+    assert errors == []
+    context.close()
+
+
+def test_the_screens_own_words_follow_the_topic_language(live_server, browser, people, app):  # noqa: F811
+    def words(code: str) -> dict[str, str]:
+        with app.test_request_context(), force_locale(code):
+            return {
+                key: gettext(text)
+                for key, text in {
+                    "attendance": "Attendance",
+                    "next": "Next",
+                    "not_started": "Not started",
+                    "running": "Running",
+                    "present": "Present",
+                }.items()
+            }
+
+    german, arabic = words("de"), words("ar")
+    assert german["attendance"] != "Attendance" and arabic["attendance"] != "Attendance"
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, live_server, people.lead.email)
+    page.goto(live_server + page_url(people))  # an English page
+    assert page.locator(".js-attendance").inner_text().startswith("Attendance")
+
+    page.select_option(".js-lang-main", "de")
+    assert page.get_attribute("html", "lang") == "de"
+    assert page.locator(".js-attendance").inner_text().startswith(german["attendance"])
+    assert page.locator(".js-next").inner_text().strip().startswith(german["next"])
+    assert page.locator(".js-state").inner_text().strip() == german["not_started"]
+    assert german["present"] in page.locator(".ap-choice.ap-present").first.text_content()
+    # What the screen writes itself follows too: the state once the huddle runs.
+    page.locator(".js-start").click()
+    page.wait_for_selector('#huddle[data-status="running"]')
+    assert page.locator(".js-state").inner_text().strip() == german["running"]
+
+    # Arabic: its words, right to left, and the arrow that points forward moves on.
+    page.select_option(".js-lang-main", "ar")
+    assert page.get_attribute("html", "dir") == "rtl"
+    assert page.locator(".js-attendance").inner_text().startswith(arabic["attendance"])
+    assert page.locator(".js-state").inner_text().strip() == arabic["running"]
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowLeft")
+    assert "is-current" in (page.locator("#slot-1").get_attribute("class") or "")
+    assert page.evaluate(NO_OVERFLOW)
+    # Remembered on this device with the topic's language.
+    page.reload()
+    assert page.locator(".js-attendance").inner_text().startswith(arabic["attendance"])
     assert errors == []
     context.close()

@@ -39,14 +39,99 @@
     fit(list[index]);
   }
 
-  // Nobody scrolls a TV: shrink a long slot's type until it fits.
+  // Nobody scrolls a TV, and text never shrinks below the size read from four metres
+  // (display.css): a slot too long for the screen is split into pages of whole paragraphs,
+  // list items and thank-yous (the question last). The screen cannot know where the lead is
+  // in the text, so it turns the pages at the pace the topic is read aloud (150 words a
+  // minute, the writers' rule in topics/reading.py), and the last page, with the question,
+  // stays until the lead moves on. A new poll of the same slot keeps the page it was on.
+  var WORDS_PER_SECOND = 150 / 60;
+  var SHORTEST_PAGE = 15;
+  var paging = { key: null, since: 0, pages: [], page: 0 };
+
+  function blocksOf(slot) {
+    var blocks = [];
+    Array.prototype.slice.call(slot.querySelectorAll(".ds-body > *, .ds-kudos-list > li, .ds-empty, .ds-prompt"))
+      .forEach(function (element) {
+        if (/^(UL|OL)$/.test(element.tagName) && element.parentNode.classList.contains("ds-body")) {
+          Array.prototype.slice.call(element.children).forEach(function (item, i) {
+            if (element.tagName === "OL" && !item.hasAttribute("value")) item.value = i + 1;
+            blocks.push(item);
+          });
+        } else blocks.push(element);
+      });
+    return blocks;
+  }
+  function overflows(slot) { return slot.scrollHeight > slot.clientHeight + 2; }
   function fit(slot) {
     if (!slot) return;
+    var key = slot.dataset.index + "|" + (slot.querySelector("h2") || slot).textContent;
+    if (key !== paging.key) paging = { key: key, since: Date.now(), pages: [], page: 0 };
+    var blocks = blocksOf(slot);
+    blocks.forEach(function (block) { block.classList.remove("is-off-page"); });
+    var pages = [blocks];
     slot.style.removeProperty("--fit");
-    var size = 100;
-    while (slot.scrollHeight > slot.clientHeight + 2 && size > 60) {
-      size -= 5;
-      slot.style.setProperty("--fit", String(size / 100));
+    if (slot.querySelector(".ds-roll")) {
+      // Only the roll's names shrink to fit (they are not read as text).
+      var size = 100;
+      while (overflows(slot) && size > 50) {
+        size -= 5;
+        slot.style.setProperty("--fit", String(size / 100));
+      }
+    } else if (overflows(slot) && blocks.length > 1) {
+      // Fill a page block by block; the block that makes it overflow starts the next one.
+      pages = [];
+      var filling = [];
+      blocks.forEach(function (block) { block.classList.add("is-off-page"); });
+      blocks.forEach(function (block) {
+        block.classList.remove("is-off-page");
+        if (filling.length && overflows(slot)) {
+          filling.forEach(function (done) { done.classList.add("is-off-page"); });
+          pages.push(filling);
+          filling = [];
+        }
+        filling.push(block);
+      });
+      pages.push(filling);
+    }
+    paging.pages = pages;
+    paging.slot = slot;
+    turn(true);
+  }
+  function pageNow() {
+    var elapsed = (Date.now() - paging.since) / 1000;
+    var until = 0;
+    for (var i = 0; i < paging.pages.length - 1; i++) {
+      var words = paging.pages[i].reduce(function (sum, block) {
+        return sum + (block.textContent.match(/[^\s]+/g) || []).length;
+      }, 0);
+      until += Math.max(SHORTEST_PAGE, words / WORDS_PER_SECOND);
+      if (elapsed < until) return i;
+    }
+    return paging.pages.length - 1;
+  }
+  function turn(force) {
+    var slot = paging.slot;
+    if (!slot || !slot.isConnected) return;
+    var page = pageNow();
+    if (page === paging.page && !force) return;
+    paging.page = page;
+    paging.pages.forEach(function (blocks, i) {
+      blocks.forEach(function (block) { block.classList.toggle("is-off-page", i !== page); });
+    });
+    Array.prototype.slice.call(slot.querySelectorAll(".ds-body > ul, .ds-body > ol")).forEach(function (list) {
+      list.hidden = paging.pages.length > 1 && !Array.prototype.slice.call(list.children).some(function (item) {
+        return !item.classList.contains("is-off-page");
+      });
+    });
+    var label = slot.querySelector(".js-page");
+    var huddle = stage.querySelector(".ds-huddle");
+    if (label) {
+      label.hidden = paging.pages.length < 2;
+      label.textContent = ((huddle && huddle.dataset.pageLabel) || "{page} / {pages}")
+        .replace("{page}", String(page + 1)).replace("{pages}", String(paging.pages.length));
+      label.dataset.page = String(page + 1);
+      label.dataset.pages = String(paging.pages.length);
     }
   }
 
@@ -62,6 +147,7 @@
     if (huddle && elapsed && huddle.dataset.startedAt) {
       elapsed.textContent = mmss((Date.now() + skew - Date.parse(huddle.dataset.startedAt)) / 1000);
     }
+    turn(false);
     var clock = stage.querySelector(".js-clock");
     if (clock) {
       try {

@@ -58,7 +58,7 @@
     return seconds;
   }
 
-  function show(index) {
+  function show(index, toPage) {
     if (!slots.length) return;
     index = Math.max(0, Math.min(last, index));
     bankTime();
@@ -71,44 +71,132 @@
       if (Number(button.dataset.index) === index) button.setAttribute("aria-current", "step");
       else button.removeAttribute("aria-current");
     });
-    var nextButton = $(".js-next");
-    if (nextButton) {
-      nextButton.firstChild.textContent = (index === last && status === "running" ? S.finish : S.next) + " ";
-      nextButton.disabled = index === last && status !== "running";
-    }
     // On the last slot "Next" finishes; elsewhere a separate button ends the huddle early.
     var finishForm = $(".js-finish-form");
     if (finishForm) finishForm.hidden = status !== "running" || index === last;
     try { history.replaceState(null, "", "#slot-" + index); } catch (e) { /* file:// */ }
     fit(slots[index]);
+    showPage(toPage === "last" ? pages.length - 1 : toPage || 0);
     tick();
     document.dispatchEvent(new CustomEvent("huddle:slot", { detail: { index: index, status: status } }));
   }
 
-  // Shrink a long slot's type until it fits the screen: nobody scrolls a TV.
+  // Nobody scrolls a TV, and text the room reads never shrinks below the size read from four
+  // metres (huddle.css): a slot too long for the screen is split into pages of whole
+  // paragraphs, list items, thank-yous (the question and the feedback come last), and Next
+  // turns the page before it moves on. Only the roll's names shrink to fit. Phones scroll.
   var stage = document.getElementById("stage");
   var narrow = window.matchMedia("(max-width: 48rem)");
+  var pages = [[]];
+  var page = 0;
+
+  function blocksOf(slot) {
+    var blocks = [];
+    $all(".phrase > p, .slot-body > *, .kudos-list > li, .notes, .slot-main > .slot-empty, .prompt, .feedback", slot)
+      .forEach(function (element) {
+        if (/^(UL|OL)$/.test(element.tagName) && element.parentNode.classList.contains("slot-body")) {
+          // An ordered list keeps its numbers when its first items are on an earlier page.
+          $all(":scope > li", element).forEach(function (item, i) {
+            if (element.tagName === "OL" && !item.hasAttribute("value")) item.value = i + 1;
+            blocks.push(item);
+          });
+        } else blocks.push(element);
+      });
+    return blocks;
+  }
+  function overflows(slot) {
+    var style = getComputedStyle(stage);
+    var room = stage.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+    return slot.offsetHeight > room + 2;
+  }
   function fit(slot) {
-    var scale = 1;
+    var blocks = blocksOf(slot);
+    blocks.forEach(function (block) { block.classList.remove("is-off-page"); });
+    pages = [blocks];
     slot.style.setProperty("--fit", "1");
-    if (narrow.matches) return;
-    while (stage.scrollHeight > stage.clientHeight + 2 && scale > 0.5) {
-      scale -= 0.05;
-      slot.style.setProperty("--fit", scale.toFixed(2));
+    if (narrow.matches || !overflows(slot)) return;
+    if (slot.classList.contains("slot-roster")) {
+      var scale = 1;
+      while (overflows(slot) && scale > 0.5) {
+        scale -= 0.05;
+        slot.style.setProperty("--fit", scale.toFixed(2));
+      }
+      return;
+    }
+    // Fill a page block by block; the block that makes it overflow starts the next one.
+    pages = [];
+    var filling = [];
+    blocks.forEach(function (block) { block.classList.add("is-off-page"); });
+    blocks.forEach(function (block) {
+      block.classList.remove("is-off-page");
+      if (filling.length && overflows(slot)) {
+        filling.forEach(function (done) { done.classList.add("is-off-page"); });
+        pages.push(filling);
+        filling = [];
+      }
+      filling.push(block);
+    });
+    pages.push(filling);
+  }
+  function showPage(index) {
+    page = Math.max(0, Math.min(pages.length - 1, index));
+    pages.forEach(function (blocks, i) {
+      blocks.forEach(function (block) { block.classList.toggle("is-off-page", i !== page); });
+    });
+    // A list whose items are all on other pages leaves no gap.
+    $all(".slot-body > ul, .slot-body > ol", slots[current]).forEach(function (list) {
+      list.hidden = pages.length > 1 && !$all(":scope > li", list).some(function (item) {
+        return !item.classList.contains("is-off-page");
+      });
+    });
+    var label = $(".js-page", slots[current]);
+    if (label) {
+      label.hidden = pages.length < 2;
+      label.textContent = S.page.replace("{page}", String(page + 1)).replace("{pages}", String(pages.length));
+      label.dataset.page = String(page + 1);
+      label.dataset.pages = String(pages.length);
+    }
+    var lastPage = current === last && page === pages.length - 1;
+    var nextButton = $(".js-next");
+    if (nextButton) {
+      nextButton.firstChild.textContent = (lastPage && status === "running" ? S.finish : S.next) + " ";
+      nextButton.disabled = lastPage && status !== "running";
     }
   }
+  function refit() {
+    if (!slots.length) return;
+    var was = page;
+    fit(slots[current]);
+    showPage(was);
+  }
+  document.addEventListener("huddle:content", refit);
+
+  // The topic's language switched, and the screen's words with it (huddle_languages.js): the
+  // messages written here follow, and so do the arrow keys when the page turns right to left.
+  document.addEventListener("huddle:labels", function (event) {
+    var words = event.detail.words;
+    Object.keys(S).forEach(function (key) { if (words[key] !== undefined) S[key] = words[key]; });
+    rtl = event.detail.dir === "rtl";
+    if (slots.length) showPage(page);
+    tick();
+  });
+
   var resizeTimer = null;
   window.addEventListener("resize", function () {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(function () { fit(slots[current]); }, 150);
+    resizeTimer = setTimeout(refit, 150);
   });
 
   function next() {
     // A preview (or a finished huddle) only moves; it never starts or finishes anything.
-    if (current < last) show(current + 1);
+    if (page < pages.length - 1) showPage(page + 1);
+    else if (current < last) show(current + 1);
     else if (status === "running") finish();
   }
-  function prev() { show(current - 1); }
+  function prev() {
+    if (page > 0) showPage(page - 1);
+    else if (current > 0) show(current - 1, "last");
+  }
 
   /* ---------- The clock ---------- */
 
@@ -212,14 +300,18 @@
     status = value;
     root.dataset.status = value;
     var label = $(".js-state");
-    if (label) label.textContent = value === "done" ? S.done : value === "running" ? S.running : S.not_started;
+    if (label) {
+      var key = value === "done" || value === "running" ? value : "not_started";
+      label.dataset.l = key;
+      label.textContent = S[key];
+    }
     var feedback = $(".js-feedback");
     if (feedback) feedback.hidden = !(value === "running" || value === "done");
     var note = $(".js-preview-note");
     if (note) note.hidden = value !== "planned";
     var finishForm = $(".js-finish-form");
     if (finishForm) finishForm.hidden = value !== "running" || current === last;
-    if (slots.length) fit(slots[current]);
+    refit();
     document.dispatchEvent(new CustomEvent("huddle:slot", { detail: { index: current, status: value } }));
   }
 
@@ -241,10 +333,10 @@
         enteredAt = null;
         setStatus("planned");
         if (form) form.hidden = false;
-        show(current);
+        show(current, page);
       }
     });
-    show(current);
+    show(current, page);
   }
 
   function finish() {
@@ -350,6 +442,7 @@
     if (row.visitor) {
       var badge = document.createElement("span");
       badge.className = "badge";
+      badge.setAttribute("data-l", "visitor");
       badge.textContent = S.visitor;
       name.appendChild(badge);
     }
