@@ -23,6 +23,7 @@ from huddles.db import utcnow
 from huddles.extensions import db
 from huddles.i18n import compile_catalogs
 from huddles.org.models import Location, Organisation, RosterEntry, Shift
+from tests.kept_app import KeptApp
 from tests.pg import ensure_database, with_worker_suffix
 
 PASSWORD = "correct horse battery"
@@ -85,6 +86,51 @@ def empty_all_tables() -> None:
     db.session.commit()
 
 
+def _filled_tables() -> sa.CompoundSelect:
+    """One statement naming every table that holds a row."""
+    return sa.union_all(
+        *(
+            sa.select(sa.literal(table.name).label("name")).where(
+                sa.exists(sa.select(sa.literal(1)).select_from(table))
+            )
+            for table in db.metadata.sorted_tables
+        )
+    )
+
+
+# On PostgreSQL, the tables whose id sequence moved since TRUNCATE ... RESTART IDENTITY restarted
+# it (a row written and deleted again leaves the table empty but the next id changed).
+MOVED_SEQUENCES = sa.text(
+    "SELECT t.relname AS name FROM pg_depend d"
+    " JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'"
+    " JOIN pg_class t ON t.oid = d.refobjid"
+    " JOIN pg_sequences q ON q.schemaname = current_schema() AND q.sequencename = s.relname"
+    " WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass"
+    " AND d.deptype IN ('a', 'i') AND q.last_value IS NOT NULL"
+)
+
+_FILLED: list[sa.CompoundSelect] = []
+
+
+def empty_written_tables() -> None:
+    """Empty the tables that were written, as `empty_all_tables` would: what is left is the
+    same (no rows, ids that start again at 1), at the cost of a query when nothing was."""
+    if not _FILLED:
+        _FILLED.append(_filled_tables())
+    written = set(db.session.scalars(_FILLED[0]))
+    postgresql = db.engine.dialect.name == "postgresql"
+    if postgresql:
+        written |= set(db.session.scalars(MOVED_SEQUENCES))
+    tables = [table for table in reversed(db.metadata.sorted_tables) if table.name in written]
+    if tables and postgresql:
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
 def _fresh_g() -> None:
     for name in list(g):
         g.pop(name)
@@ -96,17 +142,43 @@ def app_config() -> dict[str, Any]:
     return {}
 
 
-@pytest.fixture
-def app(database_url: str, app_config: dict[str, Any]) -> Iterator[Flask]:
+# The app of the default configuration, kept between tests (see tests/kept_app.py).
+_kept: KeptApp | None = None
+_emptied_once: set[str] = set()
+
+
+def _default_app(database_url: str) -> Flask:
+    global _kept
+    if _kept is not None and _kept.key == database_url and _kept.still_as_built():
+        _kept.reset()
+        return _kept.app
+    _kept = None
+    app = _new_app(database_url, {})
+    _kept = KeptApp(app, database_url)
+    return app
+
+
+def _new_app(database_url: str, app_config: dict[str, Any]) -> Flask:
     app = create_app(test_config(database_url, **app_config))
     # Requests made inside the test's app context share its `g`; start each request with a clean
     # one, as a real server does, so that one request's signed-in person never leaks into the next.
     app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
+    return app
+
+
+@pytest.fixture
+def app(database_url: str, app_config: dict[str, Any]) -> Iterator[Flask]:
+    app = _default_app(database_url) if not app_config else _new_app(database_url, app_config)
     with app.app_context():
-        empty_all_tables()
+        if database_url not in _emptied_once:
+            # Whatever an earlier run or the migrations left: every table, once.
+            empty_all_tables()
+            _emptied_once.add(database_url)
+        else:
+            empty_written_tables()
         yield app
         db.session.remove()
-        empty_all_tables()
+        empty_written_tables()
         db.engine.dispose()
 
 

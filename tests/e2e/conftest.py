@@ -28,9 +28,9 @@ def live_server(app: Flask) -> Iterator[str]:
         server.server_close()
 
 
-@pytest.fixture
-def browser() -> Iterator[object]:
-    """A headless Chromium (Debian's), or a skip that says why."""
+@pytest.fixture(scope="module")
+def _chromium() -> Iterator[object]:
+    """One headless Chromium (Debian's) per test file: starting it takes about a second."""
     if CHROMIUM is None:
         pytest.skip(
             "chromium is not installed (apt-get install chromium) so the browser tests skip"
@@ -43,3 +43,15 @@ def browser() -> Iterator[object]:
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture
+def browser(_chromium) -> Iterator[object]:
+    """The file's Chromium; every context a test opens (its own cookies, storage, cache and
+    service workers, like a new browser's) is closed after the test."""
+    assert not _chromium.contexts, "a context left open by an earlier test"
+    try:
+        yield _chromium
+    finally:
+        for context in _chromium.contexts:
+            context.close()
