@@ -40,11 +40,12 @@ def bindings() -> tuple[tuple[str, dict[str, Any]], ...]:
 def same_bindings(
     now: tuple[tuple[str, dict[str, Any]], ...], then: tuple[tuple[str, dict[str, Any]], ...]
 ) -> bool:
+    """Whether nothing the objects held when the app was built was replaced since (what they
+    make on first use, such as Flask-Babel's domain, is no rebinding)."""
     for (_name, current), (_, kept) in zip(now, then, strict=True):
-        if current.keys() != kept.keys():
-            return False
-        if any(current[key] is not value for key, value in kept.items()):
-            return False
+        for key, value in kept.items():
+            if key not in current or (value is not None and current[key] is not value):
+                return False
     return True
 
 
