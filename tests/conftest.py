@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app, g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from werkzeug.security import generate_password_hash
 
 from huddles import create_app
 from huddles.auth.models import User
@@ -23,6 +24,7 @@ from huddles.db import utcnow
 from huddles.extensions import db
 from huddles.i18n import compile_catalogs
 from huddles.org.models import Location, Organisation, RosterEntry, Shift
+from tests.kept_app import KeptApp
 from tests.pg import ensure_database, with_worker_suffix
 
 PASSWORD = "correct horse battery"
@@ -55,12 +57,38 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
             if connection.dialect.name == "postgresql":
                 connection.execute(sa.text("DROP SCHEMA public CASCADE"))
                 connection.execute(sa.text("CREATE SCHEMA public"))
+                # A test database need not outlive a crash of the server: a commit does not
+                # wait for its WAL to reach the disk (every new connection, the CLI's too).
+                name = connection.engine.url.database
+                connection.execute(sa.text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
             else:
                 db.metadata.drop_all(connection)
                 connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
         upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
         db.engine.dispose()
     return url
+
+
+# The app hashes passwords with scrypt at N=32768 (about 0.1 s a hash and a check, on purpose);
+# the tests sign in and set passwords a few hundred times. In the tests only, the same scrypt at
+# N=1024: the hash keeps its form and is checked the same way, just sooner.
+TEST_SCRYPT = "scrypt:1024:8:1"
+
+
+def _test_password_hash(password: str, method: str = "scrypt", salt_length: int = 16) -> str:
+    return generate_password_hash(
+        password, method=TEST_SCRYPT if method == "scrypt" else method, salt_length=salt_length
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quick_password_hashes() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("huddles.auth.models.generate_password_hash", _test_password_hash)
+        patch.setattr("huddles.demo.data.generate_password_hash", _test_password_hash)
+        # What an unknown address is checked against, so it costs what a known one does.
+        patch.setattr("huddles.auth.service._DUMMY_HASH", _test_password_hash("not a password"))
+        yield
 
 
 def test_config(database_url: str, **extra: Any) -> dict[str, Any]:
@@ -85,6 +113,59 @@ def empty_all_tables() -> None:
     db.session.commit()
 
 
+def _filled_tables() -> sa.CompoundSelect:
+    """One statement naming every table that holds a row."""
+    return sa.union_all(
+        *(
+            sa.select(sa.literal(table.name).label("name")).where(
+                sa.exists(sa.select(sa.literal(1)).select_from(table))
+            )
+            for table in db.metadata.sorted_tables
+        )
+    )
+
+
+# On PostgreSQL, each table's id sequences whose next value is no longer their first: a row
+# written and deleted again leaves the table empty, but not as TRUNCATE ... RESTART IDENTITY did.
+MOVED_SEQUENCES = sa.text(
+    "SELECT t.relname AS name, format('%I.%I', q.schemaname, q.sequencename) AS sequence,"
+    " q.start_value FROM pg_depend d"
+    " JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'"
+    " JOIN pg_class t ON t.oid = d.refobjid"
+    " JOIN pg_sequences q ON q.schemaname = current_schema() AND q.sequencename = s.relname"
+    " WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass"
+    " AND d.deptype IN ('a', 'i') AND q.last_value IS NOT NULL"
+)
+
+_FILLED: list[sa.CompoundSelect] = []
+
+
+def empty_written_tables() -> None:
+    """Empty the tables that were written and restart their ids, leaving what `empty_all_tables`
+    leaves, at the cost of a query or two when nothing was written.
+
+    DELETE, child tables first, instead of TRUNCATE: a TRUNCATE makes new files for every table
+    and index it empties and takes 50-150 ms on PostgreSQL; deleting a test's few rows takes 1.
+    """
+    if not _FILLED:
+        _FILLED.append(_filled_tables())
+    written = set(db.session.scalars(_FILLED[0]))
+    moved = []
+    if db.engine.dialect.name == "postgresql":
+        moved = db.session.execute(MOVED_SEQUENCES).all()
+        written |= {row.name for row in moved}
+    for table in reversed(db.metadata.sorted_tables):
+        if table.name in written:
+            db.session.execute(table.delete())
+    for row in moved:
+        # What RESTART IDENTITY does; setval is not rolled back, nor does it need to be.
+        db.session.execute(
+            sa.text("SELECT setval(CAST(:sequence AS regclass), :start, false)"),
+            {"sequence": row.sequence, "start": row.start_value},
+        )
+    db.session.commit()
+
+
 def _fresh_g() -> None:
     for name in list(g):
         g.pop(name)
@@ -96,17 +177,43 @@ def app_config() -> dict[str, Any]:
     return {}
 
 
-@pytest.fixture
-def app(database_url: str, app_config: dict[str, Any]) -> Iterator[Flask]:
+# The app of the default configuration, kept between tests (see tests/kept_app.py).
+_kept: KeptApp | None = None
+_emptied_once: set[str] = set()
+
+
+def _default_app(database_url: str) -> Flask:
+    global _kept
+    if _kept is not None and _kept.key == database_url and _kept.still_as_built():
+        _kept.reset()
+        return _kept.app
+    _kept = None
+    app = _new_app(database_url, {})
+    _kept = KeptApp(app, database_url)
+    return app
+
+
+def _new_app(database_url: str, app_config: dict[str, Any]) -> Flask:
     app = create_app(test_config(database_url, **app_config))
     # Requests made inside the test's app context share its `g`; start each request with a clean
     # one, as a real server does, so that one request's signed-in person never leaks into the next.
     app.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
+    return app
+
+
+@pytest.fixture
+def app(database_url: str, app_config: dict[str, Any]) -> Iterator[Flask]:
+    app = _default_app(database_url) if not app_config else _new_app(database_url, app_config)
     with app.app_context():
-        empty_all_tables()
+        if database_url not in _emptied_once:
+            # Whatever an earlier run or the migrations left: every table, once.
+            empty_all_tables()
+            _emptied_once.add(database_url)
+        else:
+            empty_written_tables()
         yield app
         db.session.remove()
-        empty_all_tables()
+        empty_written_tables()
         db.engine.dispose()
 
 

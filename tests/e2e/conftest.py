@@ -9,15 +9,49 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from werkzeug.serving import make_server
+from werkzeug.wsgi import ClosingIterator
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
 
 
+class _ClosesEveryResponse:
+    """The app, keeping each response body until it is closed.
+
+    Werkzeug's server skips closing a body when the browser drops the connection while the
+    server drains it (a page's service-worker fetch cut off by the end of a test); the open
+    file of a static response then warns when collected, in whichever test runs at that time.
+    What is still open when the server stops is closed here instead.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.open: set[ClosingIterator] = set()
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        body = self.app(environ, start_response)
+        wrapped = ClosingIterator(body, [lambda: self._done(wrapped)])
+        with self.lock:
+            self.open.add(wrapped)
+        return wrapped
+
+    def _done(self, wrapped: ClosingIterator) -> None:
+        with self.lock:
+            self.open.discard(wrapped)
+
+    def close_the_rest(self) -> None:
+        with self.lock:
+            left, self.open = list(self.open), set()
+        for body in left:
+            body.close()
+
+
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """The test app (and its database) served on a free port; yields the base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    served = _ClosesEveryResponse(app)
+    server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -26,11 +60,12 @@ def live_server(app: Flask) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+        served.close_the_rest()
 
 
-@pytest.fixture
-def browser() -> Iterator[object]:
-    """A headless Chromium (Debian's), or a skip that says why."""
+@pytest.fixture(scope="module")
+def _chromium() -> Iterator[object]:
+    """One headless Chromium (Debian's) per test file: starting it takes about a second."""
     if CHROMIUM is None:
         pytest.skip(
             "chromium is not installed (apt-get install chromium) so the browser tests skip"
@@ -43,3 +78,15 @@ def browser() -> Iterator[object]:
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture
+def browser(_chromium) -> Iterator[object]:
+    """The file's Chromium; every context a test opens (its own cookies, storage, cache and
+    service workers, like a new browser's) is closed after the test."""
+    assert not _chromium.contexts, "a context left open by an earlier test"
+    try:
+        yield _chromium
+    finally:
+        for context in _chromium.contexts:
+            context.close()
