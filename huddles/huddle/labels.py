@@ -121,18 +121,41 @@ def screen_labels(language: str) -> str:
     return found
 
 
+VALUES_EXTENSION = "huddles.screen_values"
+# Huddles' values kept per process, each a few short strings: enough for every shift's coming
+# days, and emptied when full rather than grown without end.
+MOST_VALUES = 4096
+
+
+def _huddle_values(code: str, day: Any, opens_at: Any, opens_text: str) -> str:
+    """A huddle's day and when it can start, in `code`, as JSON: formatted once per process
+    (the dates are the same for every view, and each language's formatting finds its locale,
+    catalogue and patterns anew)."""
+    store: dict[tuple[Any, ...], str] = current_app.extensions.setdefault(VALUES_EXTENSION, {})
+    key = (code, day, opens_at, opens_text)
+    found = store.get(key)
+    if found is None:
+        with force_locale(code):
+            found = _json(
+                {
+                    "time": opens_text,
+                    "day": weekday_date(opens_at),
+                    "huddle_day": weekday_date(day),
+                }
+            )
+        if len(store) >= MOST_VALUES:
+            store.clear()
+        store[key] = found
+    return found
+
+
 def screen_words(huddle: Any, languages: list[str]) -> Markup:
     """Per language the screen offers: its words, and this huddle's values in that language
     (its day, and when it can start), as JSON for the page."""
-    parts = []
-    for code in languages:
-        with force_locale(code):
-            values = {
-                "time": huddle.opens_at,
-                "day": weekday_date(huddle.window.opens_at),
-                "huddle_day": weekday_date(huddle.day),
-            }
-        parts.append(
-            f'{_json(code)}: {{"words": {screen_labels(code)}, "values": {_json(values)}}}'
-        )
+    opens_at, opens_text = huddle.window.opens_at, huddle.opens_at
+    parts = [
+        f'{_json(code)}: {{"words": {screen_labels(code)}, '
+        f'"values": {_huddle_values(code, huddle.day, opens_at, opens_text)}}}'
+        for code in languages
+    ]
     return Markup("{" + ", ".join(parts) + "}")  # noqa: S704 (JSON made safe inside <script> above)
