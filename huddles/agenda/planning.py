@@ -192,6 +192,8 @@ def agenda_json(
         "minutes": sum(item.minutes for item in agenda.items),
         "items": items,
         "kudos": list(kudos or []),
+        # How many more thank-yous there are than the huddle reads out (they stay on the wall).
+        "kudos_more": getattr(kudos, "more", 0),
     }
 
 

@@ -277,8 +277,9 @@ def delete_pin(location_id: int):
 
 
 def _kudos_for(agenda) -> list[dict[str, Any]]:
+    """The kudos feature's read-out list (with its `more`), or none without that feature."""
     provider = current_app.extensions.get(planning.KUDOS_PROVIDER)
-    return list(provider(agenda)) if provider is not None else []
+    return provider(agenda) if provider is not None else []
 
 
 def _agenda_or_error(shift: Shift, day: date, now):

@@ -116,7 +116,15 @@ AGENDA: dict[str, Any] = {
         "opened": {"type": "boolean"},
         "minutes": {"type": "number"},
         "items": {"type": "array", "items": AGENDA_ITEM},
-        "kudos": {"type": "array", "items": {"type": "object"}},
+        "kudos": {
+            "type": "array",
+            "items": {"type": "object"},
+            "description": "The thank-yous the huddle reads out, oldest first, at most 10.",
+        },
+        "kudos_more": {
+            "type": "integer",
+            "description": "How many more thank-yous there are (they stay on the wall).",
+        },
     },
 }
 CONFLICT = {"409": {"description": "Duplicate slug or a newer revision"}}

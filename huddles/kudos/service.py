@@ -39,6 +39,10 @@ Item = TypeVar("Item")
 
 # With no earlier huddle of the shift, the thank-yous of this many days are read out.
 HUDDLE_LOOKBACK_DAYS = 7
+# The most thank-yous a huddle reads out, oldest first: about what the one-minute Thank-yous slot
+# has time for, read aloud at five or six seconds each. The rest stay on the wall, and the screen
+# says how many there are.
+HUDDLE_KUDOS_MAX = 10
 _CAP_RETRIES = 5
 # `since` before this means "from the start" (and keeps far-past dates inside datetime's range).
 EPOCH = date(2000, 1, 1)
@@ -543,6 +547,7 @@ def _huddle_kudos_query() -> sa.Select[tuple[Kudos]]:
         .options(joinedload(Kudos.giver), joinedload(Kudos.receiver))
         .where(*_for_huddle())
         .order_by(Kudos.created_at, Kudos.id)
+        .limit(HUDDLE_KUDOS_MAX)
     )
 
 
@@ -551,28 +556,42 @@ _GIVER, _RECEIVER = aliased(User, name="giver"), aliased(User, name="receiver")
 
 
 @functools.cache
-def _huddle_kudos_names_query() -> sa.Select[tuple[Kudos, str, str]]:
+def _huddle_kudos_names_query() -> sa.Select[tuple[Kudos, str, str, int]]:
+    # With how many there are in all (a window count, in the same statement).
     return (
-        sa.select(Kudos, _GIVER.name, _RECEIVER.name)
+        sa.select(Kudos, _GIVER.name, _RECEIVER.name, sa.func.count().over())
         .join(_GIVER, _GIVER.id == Kudos.from_user_id)
         .join(_RECEIVER, _RECEIVER.id == Kudos.to_user_id)
         .where(*_for_huddle())
         .order_by(Kudos.created_at, Kudos.id)
+        .limit(HUDDLE_KUDOS_MAX)
     )
 
 
+class ReadOut(list[dict[str, Any]]):
+    """The JSON of the thank-yous a huddle reads out, and `more`: how many others it has no time
+    for (they stay on the wall)."""
+
+    more: int = 0
+
+
 def kudos_for_huddle(agenda: Agenda) -> list[Kudos]:
-    """The kudos a huddle reads out (see `_for_huddle`), oldest first; one query."""
+    """The kudos a huddle reads out (see `_for_huddle`), oldest first, at most
+    HUDDLE_KUDOS_MAX; one query."""
     query = _huddle_kudos_query()
     return list(db.session.scalars(query, _huddle_parameters(agenda)).unique())
 
 
-def huddle_kudos_json(agenda: Agenda) -> list[dict[str, Any]]:
-    """`kudos_json` of the kudos a huddle reads out, oldest first: one query that brings only
-    the names of giver and receiver, not the whole of both people (the huddle page and the
-    agenda API ask for it on every view)."""
-    rows = db.session.execute(_huddle_kudos_names_query(), _huddle_parameters(agenda))
-    return [kudos_json(kudos, names=(given_by, given_to)) for kudos, given_by, given_to in rows]
+def huddle_kudos_json(agenda: Agenda) -> ReadOut:
+    """`kudos_json` of the kudos a huddle reads out, oldest first, at most HUDDLE_KUDOS_MAX, and
+    how many more there are: one query that brings only the names of giver and receiver, not
+    the whole of both people (the huddle page and the agenda API ask for it on every view)."""
+    rows = db.session.execute(_huddle_kudos_names_query(), _huddle_parameters(agenda)).all()
+    read_out = ReadOut(
+        kudos_json(kudos, names=(given_by, given_to)) for kudos, given_by, given_to, _ in rows
+    )
+    read_out.more = rows[0][3] - len(rows) if rows else 0
+    return read_out
 
 
 def mark_read_out(agenda: Agenda, kudos_ids: list[int], now: datetime) -> None:

@@ -30,8 +30,8 @@ from huddles.validation import FieldError, attach_to_form
 bp = Blueprint("kudos", __name__)
 
 
-def _huddle_kudos(agenda: Agenda) -> list[dict[str, Any]]:
-    """The thank-yous of a huddle as JSON, for the agenda API."""
+def _huddle_kudos(agenda: Agenda) -> service.ReadOut:
+    """The thank-yous of a huddle as JSON (and how many more), for the agenda API."""
     return service.huddle_kudos_json(agenda)
 
 

@@ -345,3 +345,38 @@ def test_malformed_json_notes_save_nothing_odd(client, world, login, body):
     assert response.status_code == 400
     agenda = agenda_of(world)
     assert agenda is None or agenda.notes == ""
+
+
+def test_a_huddle_reads_out_at_most_ten_thank_yous_and_says_how_many_wait_on_the_wall(
+    client, world, login
+):
+    """The Thank-yous slot is a minute: the oldest ten are read out; the page and the agenda
+    API say how many more there are, and finishing marks only those ten read out."""
+    from huddles.kudos.service import HUDDLE_KUDOS_MAX
+
+    given = [thank(world.colleague, world.staff, f"Thanks number {n}.") for n in range(14)]
+    ids = [kudos.id for kudos in given]
+    login(world.lead)
+    html = client.get(page_url(world)).get_data(as_text=True)
+    shown = [int(found) for found in re.findall(r'name="kudos_id" value="(\d+)"', html)]
+    assert shown == ids[:HUDDLE_KUDOS_MAX]
+    assert "Thanks number 9." in html and "Thanks number 10." not in html
+    assert "More thank-yous on the wall: 4" in html
+    api = client.get(f"/api/v1/shifts/{world.shift.id}/agenda?date={today(world)}").get_json()
+    assert [kudos["id"] for kudos in api["kudos"]] == ids[:HUDDLE_KUDOS_MAX]
+    assert api["kudos_more"] == 4
+
+    client.post(page_url(world) + "/start")
+    client.post(page_url(world) + "/finish", data={"kudos_id": [str(i) for i in shown]})
+    db.session.expire_all()
+    read = [db.session.get(Kudos, kudos_id).read_out_agenda_id is not None for kudos_id in ids]
+    assert read == [True] * HUDDLE_KUDOS_MAX + [False] * 4
+
+
+def test_a_huddle_with_few_thank_yous_has_none_waiting(client, world, login):
+    thank(world.colleague, world.staff)
+    login(world.lead)
+    html = client.get(page_url(world)).get_data(as_text=True)
+    assert "More thank-yous on the wall" not in html
+    api = client.get(f"/api/v1/shifts/{world.shift.id}/agenda?date={today(world)}").get_json()
+    assert len(api["kudos"]) == 1 and api["kudos_more"] == 0

@@ -92,7 +92,7 @@
 
   function blocksOf(slot) {
     var blocks = [];
-    $all(".phrase > p, .slot-body > *, .kudos-list > li, .notes, .slot-main > .slot-empty, .prompt, .feedback", slot)
+    $all(".phrase > p, .slot-body > *, .kudos-list > li, .kudos-more, .notes, .slot-main > .slot-empty, .prompt, .feedback", slot)
       .forEach(function (element) {
         if (/^(UL|OL)$/.test(element.tagName) && element.parentNode.classList.contains("slot-body")) {
           // An ordered list keeps its numbers when its first items are on an earlier page.
