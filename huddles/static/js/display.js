@@ -79,20 +79,7 @@
         slot.style.setProperty("--fit", String(size / 100));
       }
     } else if (overflows(slot) && blocks.length > 1) {
-      // Fill a page block by block; the block that makes it overflow starts the next one.
-      pages = [];
-      var filling = [];
-      blocks.forEach(function (block) { block.classList.add("is-off-page"); });
-      blocks.forEach(function (block) {
-        block.classList.remove("is-off-page");
-        if (filling.length && overflows(slot)) {
-          filling.forEach(function (done) { done.classList.add("is-off-page"); });
-          pages.push(filling);
-          filling = [];
-        }
-        filling.push(block);
-      });
-      pages.push(filling);
+      pages = window.HuddlesPaging.split(slot, blocks, overflows);
     }
     paging.pages = pages;
     paging.slot = slot;

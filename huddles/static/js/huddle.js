@@ -123,20 +123,7 @@
       }
       return;
     }
-    // Fill a page block by block; the block that makes it overflow starts the next one.
-    pages = [];
-    var filling = [];
-    blocks.forEach(function (block) { block.classList.add("is-off-page"); });
-    blocks.forEach(function (block) {
-      block.classList.remove("is-off-page");
-      if (filling.length && overflows(slot)) {
-        filling.forEach(function (done) { done.classList.add("is-off-page"); });
-        pages.push(filling);
-        filling = [];
-      }
-      filling.push(block);
-    });
-    pages.push(filling);
+    pages = window.HuddlesPaging.split(slot, blocks, overflows);
   }
   function showPage(index) {
     page = Math.max(0, Math.min(pages.length - 1, index));

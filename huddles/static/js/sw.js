@@ -9,6 +9,7 @@ var SHELL = [
   "/static/css/app.css",
   "/static/css/display.css",
   "/static/css/huddle.css",
+  "/static/js/paging.js",
   "/static/js/display.js",
   "/static/js/huddle.js",
   "/static/js/display_follow.js",
