@@ -12,9 +12,8 @@ pytestmark = pytest.mark.browser
 SERVICE_WORKER_READY = "navigator.serviceWorker && navigator.serviceWorker.controller !== null"
 
 
-def test_sign_out_with_keep_me_signed_in_leaves_the_next_person_nothing(
-    live_server, browser, world
-):
+def signed_in_lead(live_server, browser, world, *, remember: bool = False):
+    """A TV-sized browser context with the world's lead signed in, and its page."""
     world.lead.set_password(PASSWORD)
     db.session.commit()
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
@@ -22,9 +21,17 @@ def test_sign_out_with_keep_me_signed_in_leaves_the_next_person_nothing(
     page.goto(live_server + "/login")
     page.fill("input[name=email]", world.lead.email)
     page.fill("input[name=password]", PASSWORD)
-    page.check("input[name=remember]")
-    page.click("button[type=submit].primary")
+    if remember:
+        page.check("input[name=remember]")
+    page.click("form[novalidate] button[type=submit]")
     page.wait_for_url(live_server + "/")
+    return context, page
+
+
+def test_sign_out_with_keep_me_signed_in_leaves_the_next_person_nothing(
+    live_server, browser, world
+):
+    context, page = signed_in_lead(live_server, browser, world, remember=True)
     copied = context.cookies()
     assert any(cookie["name"] == "session" and cookie["expires"] > 0 for cookie in copied)
     # The service worker has installed (its copies made): sign-out then clears them, rather than
@@ -68,15 +75,7 @@ def test_sign_out_empties_the_service_workers_copies_of_huddle_pages(
 ):
     """The service worker keeps the huddle page for when the network drops; after sign-out the
     next person at the screen finds no copy of it (Clear-Site-Data)."""
-    world.lead.set_password(PASSWORD)
-    db.session.commit()
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    page = context.new_page()
-    page.goto(live_server + "/login")
-    page.fill("input[name=email]", world.lead.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[novalidate] button[type=submit]")
-    page.wait_for_url(live_server + "/")
+    context, page = signed_in_lead(live_server, browser, world)
     page.wait_for_function(SERVICE_WORKER_READY)
     huddle = f"{live_server}/huddle/{world.shift.id}/2026-12-02"
     page.goto(huddle)
