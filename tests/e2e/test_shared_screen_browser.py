@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from huddles.extensions import db
@@ -79,15 +81,12 @@ def test_sign_out_empties_the_service_workers_copies_of_huddle_pages(
     page.wait_for_function(SERVICE_WORKER_READY)
     huddle = f"{live_server}/huddle/{world.shift.id}/2026-12-02"
     page.goto(huddle)
-    page.wait_for_function(
-        """async (url) => {
-            for (const name of await caches.keys()) {
-                if (await (await caches.open(name)).match(url)) return true;
-            }
-            return false;
-        }""",
-        arg=huddle,
-    )
+    # Polled from here: the page's CSP refuses the string evaluation an async wait_for_function
+    # predicate needs, while page.evaluate is not subject to it.
+    deadline = time.monotonic() + 10
+    while huddle not in _kept_pages(page):
+        assert time.monotonic() < deadline, "the service worker kept no copy of the huddle page"
+        page.wait_for_timeout(100)
     page.goto(live_server + "/")
     page.click("header button:has-text('Sign out')")
     page.wait_for_url(live_server + "/login")
