@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -45,6 +46,20 @@ class _ClosesEveryResponse:
             left, self.open = list(self.open), set()
         for body in left:
             body.close()
+
+
+# The service worker has installed and taken the page over (its shell fetched).
+SERVICE_WORKER_READY = "navigator.serviceWorker && navigator.serviceWorker.controller !== null"
+
+
+def wait_until(page, expression: str, seconds: float = 10) -> None:
+    """Poll a JavaScript expression from here until it is true. Playwright's wait_for_function
+    polls by evaluating a string in the page, which the app's CSP (no 'unsafe-eval') refuses
+    whenever the first check is not already true; page.evaluate is not subject to it."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still not true after {seconds} s: {expression}"
+        page.wait_for_timeout(50)
 
 
 @pytest.fixture

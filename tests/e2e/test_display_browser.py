@@ -16,6 +16,7 @@ from huddles.extensions import db
 from huddles.kudos.service import give_kudos
 from huddles.topics.service import import_library
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import SERVICE_WORKER_READY, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -175,7 +176,7 @@ def test_between_huddles_the_screen_is_calm(live_server, browser, world, make_sh
     assert later.strftime("%H:%M") in text and "Cleo" in text
     if later.date() == datetime.now(zone).date():
         assert "today's topic" in text.lower()
-    page.wait_for_function("document.querySelector('.js-clock').textContent.length > 0")
+    wait_until(page, "document.querySelector('.js-clock').textContent.length > 0")
     _shot(page, "display-idle")
     context.close()
 
@@ -191,7 +192,7 @@ def test_a_screen_that_loses_the_network_keeps_showing_the_huddle(live_server, b
     pair(code, world.here, actor=world.lead, now=utcnow())
     page.wait_for_selector(".ds-huddle", timeout=5000)
     # The service worker takes over, and the next visit of the page is kept in its cache.
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    wait_until(page, SERVICE_WORKER_READY)
     page.reload()
     page.wait_for_selector(".ds-huddle", timeout=5000)
     context.set_offline(True)

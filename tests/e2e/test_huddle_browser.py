@@ -18,6 +18,7 @@ from huddles.kudos.models import Kudos
 from huddles.kudos.service import give_kudos
 from huddles.topics.service import import_library
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import SERVICE_WORKER_READY, wait_until
 
 # Inside the huddle's window of the world's Early shift (see conftest.IN_THE_EARLY_SHIFT).
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("clock")]
@@ -35,9 +36,12 @@ def people(world, make_user):
 
 def sign_in(page, base: str, email: str) -> None:
     page.goto(base + "/login")
+    # The service worker has installed and taken the page over: a sign-in posted while it was
+    # still fetching the app shell was once seen to lose its redirect under a loaded test run.
+    wait_until(page, SERVICE_WORKER_READY)
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("form[novalidate] button[type=submit]")
     page.wait_for_url(base + "/")
 
 
