@@ -24,6 +24,7 @@ from huddles.agenda import planning
 from huddles.agenda.models import Agenda
 from huddles.attendance.service import find_agenda
 from huddles.auth.access import can_lead_location, shift_for
+from huddles.config import LOCALES
 from huddles.db import utcnow
 from huddles.extensions import db
 from huddles.huddle import labels, service
@@ -112,7 +113,16 @@ def screen(shift_id: int, day: str):
         abort(getattr(error, "status", 400), error.message)
     if can_lead and huddle.is_past:
         # A past huddle is its record, read-only.
-        return redirect(url_for("huddle.record", shift_id=shift.id, day=the_day.isoformat()))
+        # The language asked for in the address goes along (anything else is dropped).
+        lang = request.args.get("lang")
+        return redirect(
+            url_for(
+                "huddle.record",
+                shift_id=shift.id,
+                day=the_day.isoformat(),
+                lang=lang if lang in LOCALES else None,
+            )
+        )
     return render_template(
         "huddle/screen.html",
         huddle=huddle,

@@ -141,6 +141,10 @@ def test_a_past_huddle_page_is_its_record_for_the_lead(client, world, login, clo
     response = client.get(page(world))
     assert response.status_code == 302
     assert response.headers["Location"] == page(world) + "/record"
+    # The language asked for in the address goes along to the record; junk does not.
+    arabic = client.get(page(world) + "?lang=ar")
+    assert arabic.headers["Location"] == page(world) + "/record?lang=ar"
+    assert client.get(page(world) + "?lang=xx").headers["Location"] == page(world) + "/record"
 
 
 def test_a_past_day_without_an_agenda_had_no_huddle(client, world, login):
