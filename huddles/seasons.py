@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, Protocol
 
 from hijridate import Gregorian, Hijri
 
@@ -116,6 +117,46 @@ def season_of(
         return MovableSeason(name, before, after)
     if start and end:
         return rotation.Season(start, end)
+    return None
+
+
+class Stored(Protocol):
+    """What carries a season: a topic, a revision, a topic file's data."""
+
+    @property
+    def season_start(self) -> str | None: ...
+    @property
+    def season_end(self) -> str | None: ...
+    @property
+    def season_name(self) -> str | None: ...
+    @property
+    def season_before(self) -> int: ...
+    @property
+    def season_after(self) -> int: ...
+
+
+def stored(row: Stored) -> TopicSeason | None:
+    """The season `row` stores (see `season_of`)."""
+    return season_of(
+        row.season_start,
+        row.season_end,
+        row.season_name,
+        row.season_before or 0,
+        row.season_after or 0,
+    )
+
+
+def stored_json(row: Stored) -> dict[str, Any] | None:
+    """The season `row` stores as the file and the API write it: `{"from", "to"}` (MM-DD),
+    `{"name", "before", "after"}` (movable) or None (always in season)."""
+    if row.season_name:
+        return {
+            "name": row.season_name,
+            "before": row.season_before or 0,
+            "after": row.season_after or 0,
+        }
+    if row.season_start and row.season_end:
+        return {"from": row.season_start, "to": row.season_end}
     return None
 
 

@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from huddles import seasons
 from huddles.api import json_body, page_args, require_login, require_role
 from huddles.config import LOCALES
 from huddles.db import utcnow
@@ -28,7 +29,7 @@ bp = Blueprint("topics_api", __name__, url_prefix="/api/v1")
 def topic_json(topic: Topic, revision: TopicRevision, locale: str | None) -> dict[str, Any]:
     """A topic as the API returns it, its text in `locale` where translated."""
     text = localized(revision, locale)
-    season = season_json(revision)
+    season = seasons.stored_json(revision)
     return {
         "slug": topic.slug,
         "kind": revision.kind,
@@ -51,19 +52,6 @@ def topic_json(topic: Topic, revision: TopicRevision, locale: str | None) -> dic
         "revision": revision.number,
         "updated_at": topic.updated_at.isoformat(),
     }
-
-
-def season_json(revision: TopicRevision) -> dict[str, Any] | None:
-    """`{"from", "to"}` (MM-DD), `{"name", "before", "after"}` (movable) or None."""
-    if revision.season_name:
-        return {
-            "name": revision.season_name,
-            "before": revision.season_before or 0,
-            "after": revision.season_after or 0,
-        }
-    if revision.season_start and revision.season_end:
-        return {"from": revision.season_start, "to": revision.season_end}
-    return None
 
 
 def translations_json(revision: TopicRevision) -> dict[str, dict[str, Any]]:

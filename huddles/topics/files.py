@@ -114,13 +114,7 @@ class TopicData:
     @property
     def season(self) -> seasons.TopicSeason | None:
         """The season as the rotation engine takes it; None when always in season."""
-        return seasons.season_of(
-            self.season_start,
-            self.season_end,
-            self.season_name,
-            self.season_before,
-            self.season_after,
-        )
+        return seasons.stored(self)
 
 
 def _value(data: TopicData, name: str) -> Any:
@@ -228,15 +222,6 @@ def _season(raw: Any) -> SeasonFields:
     if not isinstance(raw, Mapping) or set(raw) != {"from", "to"}:
         raise FieldError("season", str(_l('A season is {"from": "MM-DD", "to": "MM-DD"}.')))
     return SeasonFields(start=_season_day(raw["from"]), end=_season_day(raw["to"]))
-
-
-def season_value(data: TopicData) -> dict[str, Any] | None:
-    """The season as the file, the API and `validate` write it (None: always in season)."""
-    if data.season_name:
-        return {"name": data.season_name, "before": data.season_before, "after": data.season_after}
-    if data.season_start and data.season_end:
-        return {"from": data.season_start, "to": data.season_end}
-    return None
 
 
 def _words(raw: Any, field: str, message: str) -> list[str]:
@@ -440,7 +425,7 @@ def validate(raw: Mapping[str, Any]) -> TopicData:
 
 def as_fields(data: TopicData) -> dict[str, Any]:
     """The fields of `validate` that give back `data` (for merging a partial change)."""
-    season = season_value(data)
+    season = seasons.stored_json(data)
     return {
         "slug": data.slug,
         "kind": data.kind,

@@ -55,7 +55,7 @@ class Topic(db.Model):
     @property
     def season(self) -> seasons.TopicSeason | None:
         """The season (None: always in season); ValueError if the stored one is broken."""
-        return season_of(self)
+        return seasons.stored(self)
 
     current_revision: Mapped[TopicRevision | None] = relationship(
         foreign_keys=[current_revision_id], post_update=True
@@ -106,18 +106,7 @@ class TopicRevision(db.Model):
     @property
     def season(self) -> seasons.TopicSeason | None:
         """The season (None: always in season); ValueError if the stored one is broken."""
-        return season_of(self)
-
-
-def season_of(row: Topic | TopicRevision) -> seasons.TopicSeason | None:
-    """The stored season of a topic or revision as the rotation takes it."""
-    return seasons.season_of(
-        row.season_start,
-        row.season_end,
-        row.season_name,
-        row.season_before or 0,
-        row.season_after or 0,
-    )
+        return seasons.stored(self)
 
 
 def settings_key(settings: tuple[str, ...] | list[str]) -> str:
