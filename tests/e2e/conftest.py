@@ -62,6 +62,18 @@ def wait_until(page, expression: str, seconds: float = 10) -> None:
         page.wait_for_timeout(50)
 
 
+def new_screen(browser, live_server: str, path: str = "/display"):
+    """A 1920x1080 TV opened on the screen page: its context, page, pairing code (without its
+    spacing) and the page errors it will collect."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(live_server + path)
+    code = page.inner_text(".ds-pair-code").replace("\n", "").replace(" ", "")
+    return context, page, code, errors
+
+
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """The test app (and its database) served on a free port; yields the base URL."""

@@ -16,7 +16,7 @@ from huddles.extensions import db
 from huddles.kudos.service import give_kudos
 from huddles.topics.service import import_library
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import SERVICE_WORKER_READY, wait_until
+from tests.e2e.conftest import SERVICE_WORKER_READY, new_screen, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -60,12 +60,7 @@ def team(world, make_shift, make_user):
 
 def test_the_lead_runs_the_paired_screen_from_a_phone(live_server, browser, team):
     world, shift, day = team
-    tv_context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    tv = tv_context.new_page()
-    errors: list[str] = []
-    tv.on("pageerror", lambda error: errors.append(str(error)))
-    tv.goto(live_server + "/display")
-    code = tv.inner_text(".ds-pair-code").replace("\n", "").replace(" ", "")
+    tv_context, tv, code, errors = new_screen(browser, live_server)
     assert len(code) == 6
     _shot(tv, "display-code")
 
@@ -130,13 +125,10 @@ def test_the_lead_runs_the_paired_screen_from_a_phone(live_server, browser, team
 
 def test_the_screen_reads_right_to_left_in_arabic(live_server, browser, team):
     world, shift, day = team
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    page = context.new_page()
-    page.goto(live_server + "/display?lang=ar")
+    context, page, code, _errors = new_screen(browser, live_server, "/display?lang=ar")
     assert page.get_attribute("html", "dir") == "rtl"
     assert page.locator(".ds-pair-code").get_attribute("dir") == "ltr"
     _shot(page, "display-code-ar")
-    code = page.inner_text(".ds-pair-code").replace("\n", "").replace(" ", "")
     from huddles.displays.service import pair
 
     pair(code, world.here, actor=world.lead, now=utcnow())
@@ -164,10 +156,7 @@ def test_between_huddles_the_screen_is_calm(live_server, browser, world, make_sh
         now=utcnow(),
         daily_cap=5,
     )
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    page = context.new_page()
-    page.goto(live_server + "/display")
-    code = page.inner_text(".ds-pair-code").replace("\n", "").replace(" ", "")
+    context, page, code, _errors = new_screen(browser, live_server)
     from huddles.displays.service import pair
 
     pair(code, world.here, actor=world.lead, now=utcnow())
@@ -183,10 +172,7 @@ def test_between_huddles_the_screen_is_calm(live_server, browser, world, make_sh
 
 def test_a_screen_that_loses_the_network_keeps_showing_the_huddle(live_server, browser, team):
     world, shift, day = team
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    page = context.new_page()
-    page.goto(live_server + "/display")
-    code = page.inner_text(".ds-pair-code").replace("\n", "").replace(" ", "")
+    context, page, code, _errors = new_screen(browser, live_server)
     from huddles.displays.service import pair
 
     pair(code, world.here, actor=world.lead, now=utcnow())

@@ -11,6 +11,7 @@ from huddles.agenda.models import Agenda
 from huddles.agenda.planning import agenda_json
 from huddles.db import utcnow
 from huddles.extensions import db
+from tests.e2e.conftest import new_screen
 from tests.e2e.test_display_browser import team  # noqa: F401  (fixture)
 from tests.e2e.test_huddle_browser import people, sign_in  # noqa: F401  (fixture)
 from tests.feature.test_huddle import page_url
@@ -110,12 +111,7 @@ def test_the_paired_tv_shows_the_topic_at_the_same_size_in_pages(live_server, br
     from huddles.displays.service import follow, pair
 
     world, shift, day = team
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(live_server + "/display")
-    code = page.inner_text(".ds-pair-code").replace("\n", "").replace(" ", "")
+    context, page, code, errors = new_screen(browser, live_server)
     pair(code, world.here, actor=world.lead, now=utcnow())
     page.wait_for_selector(".ds-huddle", timeout=5000)
     agenda = db.session.scalar(sa.select(Agenda).where(Agenda.shift_id == shift.id))
@@ -158,10 +154,7 @@ def test_a_long_roll_on_the_paired_tv_shrinks_to_fit(live_server, browser, team,
         person = make_user("staff", world.here, name=f"Person Number{number} Longname")
         shift.roster.append(RosterEntry(user=person))
     db.session.commit()
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    page = context.new_page()
-    page.goto(live_server + "/display")
-    code = page.inner_text(".ds-pair-code").replace("\n", "").replace(" ", "")
+    context, page, code, _errors = new_screen(browser, live_server)
     pair(code, world.here, actor=world.lead, now=utcnow())
     page.wait_for_selector(".ds-roll", timeout=5000)
     slot = page.locator(".ds-slot.is-current")
