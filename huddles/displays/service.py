@@ -393,14 +393,17 @@ def _huddle_moment(
     agenda: Agenda,
     slot: int,
 ) -> Moment:
+    # The ten the lead's screen reads out, and how many more wait on the wall, from one statement
+    # that brings only the two names.
+    read_out = kudos_service.huddle_kudos_json(agenda)
     kudos = [
         {
-            "to_name": first_name(k.receiver.name),
-            "from_name": first_name(k.giver.name),
-            "message": k.message,
-            "value_label": kudos_service.value_label(k.value) or None,
+            "to_name": first_name(k["to_name"]),
+            "from_name": first_name(k["from_name"]),
+            "message": k["message"],
+            "value_label": k["value_label"],
         }
-        for k in kudos_service.kudos_for_huddle(agenda)
+        for k in read_out
     ]
     data = agenda_planning.agenda_json(agenda, locale)
     items = data.get("items", [])
@@ -415,7 +418,7 @@ def _huddle_moment(
         day=day,
         agenda=agenda,
         slot=max(0, min(slot, len(items) - 1)) if items else 0,
-        data={**data, "kudos": kudos},
+        data={**data, "kudos": kudos, "kudos_more": read_out.more},
         roster=roster,
         here=here,
     )

@@ -218,6 +218,28 @@ def test_a_screen_shows_first_names_only(screen, client, login, world, soon):
     assert world.lead.name not in html and world.lead.name.split()[0] in html
 
 
+def test_the_screen_reads_out_the_ten_the_lead_does_and_says_how_many_wait(
+    screen, client, login, world, soon
+):
+    """The TV shows the thank-yous the lead's screen reads out (the oldest ten) and, like it,
+    how many more wait on the wall."""
+    lena = db.session.scalar(sa.select(User.id).where(User.name == "Lena Lindqvist"))
+    for n in range(12):
+        give_kudos(
+            world.lead,
+            to_user_id=lena,
+            message=f"Thanks number {n}.",
+            value=None,
+            now=utcnow(),
+            daily_cap=100,
+        )
+    code = _code(screen.get("/display").get_data(as_text=True))
+    _pair(client, login, world.lead, code, world.here)
+    html = screen.get("/display/state").get_json()["html"]
+    assert "Thanks number 9." in html and "Thanks number 10." not in html
+    assert "More thank-yous on the wall: 2" in html
+
+
 def test_between_huddles_the_screen_is_idle_with_the_next_time_and_thank_yous(
     screen, client, login, world, make_shift
 ):
