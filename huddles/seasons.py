@@ -160,6 +160,17 @@ def stored_json(row: Stored) -> dict[str, Any] | None:
     return None
 
 
+def in_season_during(season: TopicSeason | None, start: date, end: date) -> bool:
+    """Whether a topic of `season` could be picked on some day from `start` to `end`."""
+    if season is None:
+        return True
+    if isinstance(season, MovableSeason):
+        return bool(season.windows(start, end))
+    # Four years hold every day of the year, a 29 February too.
+    days = min((end - start).days + 1, 4 * 366)
+    return any(season.contains(start + timedelta(days=n)) for n in range(days))
+
+
 def for_engine(season: TopicSeason | None, start: date, end: date) -> rotation.AnySeason | None:
     """A topic's season as the engine takes it while it plans the days `start` to `end`."""
     if isinstance(season, MovableSeason):

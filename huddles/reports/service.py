@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from huddles import seasons
 from huddles.agenda.models import Agenda, AgendaItem
 from huddles.attendance.models import Attendance, CatchUp
 from huddles.auth.models import User
@@ -741,6 +742,15 @@ class ContentReport:
         }
 
 
+def _in_season_during(topic: seasons.Stored, start: date, end: date) -> bool:
+    # A broken stored season is never picked by the rotation (agenda.library), so never offered.
+    try:
+        season = seasons.stored(topic)
+    except ValueError:
+        return False
+    return seasons.in_season_during(season, start, end)
+
+
 def content_report(location: Location, period: Period, today: date) -> ContentReport:
     """Topics used in held huddles (never a planned one), the room's verdict, kinds by week."""
     end = min(period.end, today)
@@ -779,14 +789,25 @@ def content_report(location: Location, period: Period, today: date) -> ContentRe
         )
     ]
     used_ids = sa.select(held.c.topic_id)
-    # Only what the rotation offers this location: a hotel never gets a contact centre's topic.
+    # Only what the rotation offered this location in the period: a hotel never gets a contact
+    # centre's topic, and a Christmas topic is not "never used" in June.
     never_used = [
-        TopicUse(slug, kind, title, 0, None, 0, 0)
-        for slug, kind, title in db.session.execute(
-            sa.select(Topic.slug, Topic.kind, Topic.title)
+        TopicUse(topic.slug, topic.kind, topic.title, 0, None, 0, 0)
+        for topic in db.session.execute(
+            sa.select(
+                Topic.slug,
+                Topic.kind,
+                Topic.title,
+                Topic.season_start,
+                Topic.season_end,
+                Topic.season_name,
+                Topic.season_before,
+                Topic.season_after,
+            )
             .where(offered_at(location.setting), Topic.id.not_in(used_ids))
             .order_by(Topic.kind, Topic.title)
         )
+        if _in_season_during(topic, period.start, end)
     ]
     kinds: dict[date, dict[str, int]] = {monday: {} for monday in period.weeks()}
     for day, kind, count in db.session.execute(

@@ -236,6 +236,25 @@ def test_never_used_counts_only_the_topics_the_location_is_given(client, world, 
     }
 
 
+def test_a_topic_out_of_season_all_period_is_not_never_used(client, world, login):
+    """The rotation offers a seasonal topic only in its season: outside it all period long, it
+    is not "never used" (an admin would retire a Christmas topic in June otherwise)."""
+    backdate(world.shift)
+    today = today_in()
+    start = today - timedelta(days=7)
+    inside = (start + timedelta(days=3)).strftime("%m-%d")
+    later = today + timedelta(days=40)
+    add_topic("always", "tip")
+    add_topic("in-this-season", "tip", season=(inside, inside))
+    add_topic("out-of-season", "tip", season=(later.strftime("%m-%d"), later.strftime("%m-%d")))
+    add_topic("a-year-round-wrap", "tip", season=(today.strftime("%m-%d"), start.strftime("%m-%d")))
+    login(world.lead)
+    body = client.get(f"/api/v1/reports/topics?{q(world.here, start, today)}").get_json()
+    never = {t["slug"] for t in body["topics"] if t["used"] == 0}
+    assert {"always", "in-this-season", "a-year-round-wrap"} <= never
+    assert "out-of-season" not in never
+
+
 # --- kudos -------------------------------------------------------------------------------------
 
 

@@ -121,3 +121,26 @@ def test_contains_agrees_with_the_windows_of_any_span(day, before, after) -> Non
     # Every window is the month (29 or 30 days) widened by the days before and after.
     for first, last in span:
         assert (last - first).days + 1 - before - after in (29, 30)
+
+
+@pytest.mark.parametrize(
+    ("season", "start", "end", "expected"),
+    [
+        (None, date(2026, 6, 1), date(2026, 6, 30), True),
+        (rotation.Season("12-01", "12-26"), date(2026, 6, 1), date(2026, 6, 30), False),
+        (rotation.Season("12-01", "12-26"), date(2026, 11, 20), date(2026, 12, 1), True),
+        # A season that wraps round the new year, seen from either side of it.
+        (rotation.Season("12-20", "01-06"), date(2027, 1, 6), date(2027, 1, 31), True),
+        (rotation.Season("12-20", "01-06"), date(2027, 1, 7), date(2027, 12, 19), False),
+        # 29 February is met only in a leap year; four years always hold one.
+        (rotation.Season("02-29", "02-29"), date(2026, 1, 1), date(2027, 12, 31), False),
+        (rotation.Season("02-29", "02-29"), date(2026, 1, 1), date(2030, 1, 1), True),
+        (seasons.MovableSeason("ramadan"), date(2026, 6, 1), date(2026, 6, 30), False),
+        (seasons.MovableSeason("ramadan"), date(2026, 3, 19), date(2026, 3, 31), True),
+        (seasons.MovableSeason("ramadan", after=3), date(2026, 3, 21), date(2026, 3, 31), True),
+    ],
+)
+def test_in_season_during_tells_whether_any_day_of_a_span_is_in_season(
+    season, start, end, expected
+) -> None:
+    assert seasons.in_season_during(season, start, end) is expected
