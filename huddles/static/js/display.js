@@ -51,7 +51,7 @@
 
   function blocksOf(slot) {
     var blocks = [];
-    Array.prototype.slice.call(slot.querySelectorAll(".ds-body > *, .ds-kudos-list > li, .ds-empty, .ds-prompt"))
+    Array.prototype.slice.call(slot.querySelectorAll(".ds-body > *, .ds-kudos-list > li, .ds-kudos-more, .ds-empty, .ds-prompt"))
       .forEach(function (element) {
         if (/^(UL|OL)$/.test(element.tagName) && element.parentNode.classList.contains("ds-body")) {
           Array.prototype.slice.call(element.children).forEach(function (item, i) {
