@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, send_from_directory, url_for
+import functools
+import hashlib
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, jsonify, send_from_directory, url_for
 from flask_babel import gettext as _
 
 bp = Blueprint("pwa", __name__)
@@ -65,11 +69,37 @@ def favicon():
     return response
 
 
+# The worker's cache name as sw.js spells it; the served worker names its cache after the
+# static files it keeps.
+VERSION_LINE = 'var VERSION = "huddles-v1";'
+
+
+@functools.cache
+def shell_version(static_folder: str) -> str:
+    """A short digest of every file under the static folder: it changes with any of them.
+
+    The worker keeps the app's CSS, scripts and icons cache first, under a cache of this name.
+    A browser installs a new worker only when sw.js itself changes, so without it a screen
+    would keep the old scripts and styles of the first release it saw, under every new page.
+    Computed once per process: a release is a restart."""
+    digest = hashlib.sha256()
+    root = Path(static_folder)
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@functools.cache
+def _worker(static_folder: str) -> str:
+    text = (Path(static_folder) / "js" / "sw.js").read_text(encoding="utf-8")
+    return text.replace(VERSION_LINE, f'var VERSION = "huddles-{shell_version(static_folder)}";')
+
+
 @bp.get("/sw.js")
 def service_worker():
-    response = send_from_directory(
-        current_app.static_folder or "", "js/sw.js", mimetype="text/javascript"
-    )
+    response = Response(_worker(current_app.static_folder or ""), mimetype="text/javascript")
     # Served from the root so that its scope covers the whole app; always checked for updates.
     response.headers["Service-Worker-Allowed"] = "/"
     response.headers["Cache-Control"] = "no-cache"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from huddles.displays.icons import draw, ico, png
+from huddles.displays.pwa import shell_version
 
 
 def test_the_manifest_names_the_app_and_its_icons(client):
@@ -39,6 +40,27 @@ def test_the_service_worker_is_served_from_the_root_with_a_scope_over_the_app(cl
         assert response.headers["Cache-Control"] == "no-cache"
         text = response.get_data(as_text=True)
     assert "/display/state" in text and 'indexOf("/api/")' in text
+
+
+def test_the_worker_names_its_cache_after_the_static_files(client, app):
+    """A release that changes a script or a style changes sw.js, so screens install the new
+    worker and drop the old copies (it keeps static files cache first)."""
+    text = client.get("/sw.js").get_data(as_text=True)
+    version = shell_version(app.static_folder)
+    assert f'var VERSION = "huddles-{version}";' in text
+    assert "huddles-v1" not in text
+
+
+def test_the_shell_version_changes_with_any_static_file(tmp_path):
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "a.js").write_text("one")
+    (tmp_path / "app.css").write_text("body {}")
+    first = shell_version(str(tmp_path))
+    assert shell_version(str(tmp_path)) == first  # the same files, the same name
+    shell_version.cache_clear()
+    (tmp_path / "js" / "a.js").write_text("two")
+    assert shell_version(str(tmp_path)) != first
+    shell_version.cache_clear()
 
 
 def test_pages_link_the_manifest_and_the_csp_allows_only_our_worker(client):

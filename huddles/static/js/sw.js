@@ -3,6 +3,8 @@
    showing the day's huddle. Nothing that changes data (POST, PUT, DELETE) and no API is cached. */
 "use strict";
 
+// Replaced when served (displays/pwa.py): a digest of the static files, so that a release with
+// new scripts or styles installs a new worker, which drops the old cache.
 var VERSION = "huddles-v1";
 // Not /display itself: fetching it would give this browser a screen credential of its own.
 var SHELL = [
@@ -26,7 +28,8 @@ self.addEventListener("install", function (event) {
     caches.open(VERSION).then(function (cache) {
       // One missing file must not stop the worker from installing.
       return Promise.all(SHELL.map(function (url) {
-        return cache.add(new Request(url, { credentials: "same-origin" })).catch(function () {});
+        // Past the browser's own HTTP cache: the new release's files, not the last ones it saw.
+        return cache.add(new Request(url, { credentials: "same-origin", cache: "reload" })).catch(function () {});
       }));
     }).then(function () { return self.skipWaiting(); })
   );
