@@ -201,18 +201,26 @@ def test_the_pairing_page_pairs_and_unpairs_with_errors_next_to_the_field(
     assert db.session.get(Display, display_id) is None
 
 
-def test_a_screen_shows_first_names_only(screen, client, login, world, soon):
+def _thank(giver, to_user_id: int, message: str) -> None:
     give_kudos(
-        world.lead,
-        to_user_id=db.session.scalar(sa.select(User.id).where(User.name == "Lena Lindqvist")),
-        message="Thanks for covering the desk.",
-        value=None,
-        now=utcnow(),
-        daily_cap=5,
+        giver, to_user_id=to_user_id, message=message, value=None, now=utcnow(), daily_cap=100
     )
+
+
+def _paired_stage(screen, client, login, world) -> str:
+    """The HTML a new screen shows once the world's lead has paired it to 'here'."""
     code = _code(screen.get("/display").get_data(as_text=True))
     _pair(client, login, world.lead, code, world.here)
-    html = screen.get("/display/state").get_json()["html"]
+    return screen.get("/display/state").get_json()["html"]
+
+
+def _lena_id() -> int:
+    return db.session.scalar(sa.select(User.id).where(User.name == "Lena Lindqvist"))
+
+
+def test_a_screen_shows_first_names_only(screen, client, login, world, soon):
+    _thank(world.lead, _lena_id(), "Thanks for covering the desk.")
+    html = _paired_stage(screen, client, login, world)
     assert "Lena" in html and "Thanks for covering the desk." in html
     assert "Lindqvist" not in html
     assert world.lead.name not in html and world.lead.name.split()[0] in html
@@ -223,19 +231,9 @@ def test_the_screen_reads_out_the_ten_the_lead_does_and_says_how_many_wait(
 ):
     """The TV shows the thank-yous the lead's screen reads out (the oldest ten) and, like it,
     how many more wait on the wall."""
-    lena = db.session.scalar(sa.select(User.id).where(User.name == "Lena Lindqvist"))
     for n in range(12):
-        give_kudos(
-            world.lead,
-            to_user_id=lena,
-            message=f"Thanks number {n}.",
-            value=None,
-            now=utcnow(),
-            daily_cap=100,
-        )
-    code = _code(screen.get("/display").get_data(as_text=True))
-    _pair(client, login, world.lead, code, world.here)
-    html = screen.get("/display/state").get_json()["html"]
+        _thank(world.lead, _lena_id(), f"Thanks number {n}.")
+    html = _paired_stage(screen, client, login, world)
     assert "Thanks number 9." in html and "Thanks number 10." not in html
     assert "More thank-yous on the wall: 2" in html
 
