@@ -6,7 +6,15 @@ import functools
 import hashlib
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, jsonify, send_from_directory, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 
 bp = Blueprint("pwa", __name__)
@@ -99,8 +107,11 @@ def _worker(static_folder: str) -> str:
 
 @bp.get("/sw.js")
 def service_worker():
-    response = Response(_worker(current_app.static_folder or ""), mimetype="text/javascript")
-    # Served from the root so that its scope covers the whole app; always checked for updates.
+    folder = current_app.static_folder or ""
+    response = Response(_worker(folder), mimetype="text/javascript")
+    # Served from the root so that its scope covers the whole app; always checked for updates,
+    # which an unchanged release answers with a 304.
     response.headers["Service-Worker-Allowed"] = "/"
     response.headers["Cache-Control"] = "no-cache"
-    return response
+    response.set_etag(shell_version(folder))
+    return response.make_conditional(request)

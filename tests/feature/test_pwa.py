@@ -45,10 +45,14 @@ def test_the_service_worker_is_served_from_the_root_with_a_scope_over_the_app(cl
 def test_the_worker_names_its_cache_after_the_static_files(client, app):
     """A release that changes a script or a style changes sw.js, so screens install the new
     worker and drop the old copies (it keeps static files cache first)."""
-    text = client.get("/sw.js").get_data(as_text=True)
+    response = client.get("/sw.js")
+    text = response.get_data(as_text=True)
     version = shell_version(app.static_folder)
     assert f'var VERSION = "huddles-{version}";' in text
     assert "huddles-v1" not in text
+    # The browser's update check of an unchanged release costs no body.
+    again = client.get("/sw.js", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
 
 
 def test_the_shell_version_changes_with_any_static_file(tmp_path):
