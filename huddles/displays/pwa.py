@@ -82,14 +82,12 @@ def favicon():
 VERSION_LINE = 'var VERSION = "huddles-v1";'
 
 
-@functools.cache
 def shell_version(static_folder: str) -> str:
     """A short digest of every file under the static folder: it changes with any of them.
 
     The worker keeps the app's CSS, scripts and icons cache first, under a cache of this name.
     A browser installs a new worker only when sw.js itself changes, so without it a screen
-    would keep the old scripts and styles of the first release it saw, under every new page.
-    Computed once per process: a release is a restart."""
+    would keep the old scripts and styles of the first release it saw, under every new page."""
     digest = hashlib.sha256()
     root = Path(static_folder)
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
@@ -100,18 +98,21 @@ def shell_version(static_folder: str) -> str:
 
 
 @functools.cache
-def _worker(static_folder: str) -> str:
+def _served_worker(static_folder: str) -> tuple[str, str]:
+    """The release's digest and sw.js naming its cache after it; once per process (a release
+    is a restart)."""
+    version = shell_version(static_folder)
     text = (Path(static_folder) / "js" / "sw.js").read_text(encoding="utf-8")
-    return text.replace(VERSION_LINE, f'var VERSION = "huddles-{shell_version(static_folder)}";')
+    return version, text.replace(VERSION_LINE, f'var VERSION = "huddles-{version}";')
 
 
 @bp.get("/sw.js")
 def service_worker():
-    folder = current_app.static_folder or ""
-    response = Response(_worker(folder), mimetype="text/javascript")
+    version, text = _served_worker(current_app.static_folder or "")
+    response = Response(text, mimetype="text/javascript")
     # Served from the root so that its scope covers the whole app; always checked for updates,
     # which an unchanged release answers with a 304.
     response.headers["Service-Worker-Allowed"] = "/"
     response.headers["Cache-Control"] = "no-cache"
-    response.set_etag(shell_version(folder))
+    response.set_etag(version)
     return response.make_conditional(request)
