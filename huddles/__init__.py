@@ -12,7 +12,7 @@ from flask_migrate.cli import db as migrate_db_cli
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import huddles.models  # noqa: F401  (the whole schema, for the ORM and Alembic)
-from huddles import config, extensions, safe_input
+from huddles import config, extensions, page_cache, safe_input
 from huddles.agenda.cli import agenda_cli
 from huddles.agenda.views import api_bp as agenda_api_bp
 from huddles.agenda.views import bp as agenda_bp
@@ -21,7 +21,7 @@ from huddles.api.people import bp as people_api_bp
 from huddles.attendance.api import bp as attendance_api_bp
 from huddles.auth import service, sessions
 from huddles.auth.cli import users_cli
-from huddles.auth.models import User
+from huddles.auth.models import User, hash_token
 from huddles.auth.views import bp as auth_bp
 from huddles.backup import backup_command
 from huddles.db import install_sqlite_pragmas, utcnow
@@ -83,6 +83,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     limiter.init_app(app)
     mail.init_app(app)
+    page_cache.install(app)
     if app.config["HUDDLES_PROXY_COUNT"]:
         # Behind a reverse proxy: trust its X-Forwarded-* headers for the client address and scheme.
         count = int(app.config["HUDDLES_PROXY_COUNT"])
@@ -119,6 +120,11 @@ def end_reads_with_commit(app: Flask) -> None:
         session = extensions.db.session()
         if not session.in_transaction() or session.new or session.dirty or session.deleted:
             return
+        if page_cache.wrote(session):
+            # A statement wrote (not through the ORM's objects): the session's commit changes
+            # the version of the kept pages with it.
+            session.commit()
+            return
         try:
             session.connection().connection.driver_connection.commit()  # type: ignore[union-attr]
         except Exception:  # noqa: BLE001  (the connection is rolled back and let go as before)
@@ -141,7 +147,7 @@ def register_security(app: Flask) -> None:
         # A request that brings a token is judged by its token alone, never by a cookie.
         if bearer_token() is not None:
             return None
-        row = sessions.load_session(
+        row, version = sessions.load_session_and_version(
             key, now=utcnow(), lifetimes=sessions.Lifetimes.from_config(app.config)
         )
         if row is None:
@@ -149,6 +155,7 @@ def register_security(app: Flask) -> None:
             session.pop("_user_id", None)
             return None
         g.user_session = row
+        page_cache.note_identity("session", row.key_hash, version)
         return row.user
 
     @login_manager.request_loader
@@ -156,9 +163,11 @@ def register_security(app: Flask) -> None:
         token = bearer_token()
         if token is None or not req.path.startswith("/api/"):
             return None
-        user = service.user_for_api_token(token)
+        user, version = service.token_owner_and_version(token)
         if user is None:
             g.bad_token = True
+        else:
+            page_cache.note_identity("token", hash_token(token), version)
         return user
 
     @login_manager.unauthorized_handler

@@ -6,6 +6,7 @@ from huddles.auth.models import ApiToken, User, UserSession
 from huddles.displays.models import Display, DisplayState
 from huddles.kudos.models import Kudos
 from huddles.org.models import Location, Organisation, RosterEntry, Shift
+from huddles.page_cache import PageVersion
 from huddles.stories.models import Story
 from huddles.topics.models import Topic, TopicRevision
 from huddles.webhooks.models import WebhookDelivery
@@ -23,6 +24,7 @@ __all__ = [
     "Kudos",
     "Location",
     "Organisation",
+    "PageVersion",
     "Pin",
     "RosterEntry",
     "Shift",

@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from huddles.page_cache import MIGRATING
+
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:
     fileConfig(config.config_file_name)
@@ -38,9 +40,16 @@ def run_migrations_online():
             logger.info("No changes in the schema.")
 
     with db.engine.connect() as connection:
-        context.configure(connection=connection, process_revision_directives=skip_empty, **_options())
-        with context.begin_transaction():
-            context.run_migrations()
+        # The schema's own writes leave the kept pages' version alone (its table may not exist yet).
+        connection.info[MIGRATING] = True
+        try:
+            context.configure(
+                connection=connection, process_revision_directives=skip_empty, **_options()
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            connection.info.pop(MIGRATING, None)
 
 
 if context.is_offline_mode():

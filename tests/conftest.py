@@ -397,6 +397,11 @@ def open_set_password_link(client: FlaskClient, link: str):
     return client.post("/set-password/claim", data={"code": token})
 
 
+# Request headers that ask for a page made anew, not a kept answer (huddles.page_cache): for
+# the tests that count the statements of making a page.
+MADE_ANEW = {"Cache-Control": "no-cache"}
+
+
 class QueryCounter:
     """Counts the SQL statements run while it is active."""
 

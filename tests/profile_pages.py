@@ -1,12 +1,13 @@
 """Time and profile the benched pages in one process, as production runs them.
 
-    python -m tests.profile_pages [--profile] [--sql] [--repeat N] [--url URL] [page ...]
+    python -m tests.profile_pages [--profile] [--sql] [--fresh] [--repeat N] [--url URL] [page ...]
 
 Runs against the bench database (see tests/bench_http.py; `make bench` creates and fills it)
 with `HUDDLES_ENV=production`, calls the WSGI app directly (no test client, no sockets), keeps
 the cookies a browser would keep, and prints per page the milliseconds per request (and of
 this process's CPU, steadier on a busy machine), the SQL statements one request makes, and
-with --profile the functions that take the most time.
+with --profile the functions that take the most time. A page the app keeps (huddles.page_cache)
+is measured as it is answered again; --fresh measures it made anew each time.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import sqlalchemy as sa
 from werkzeug.test import EnvironBuilder
 
 from tests.bench_http import DEFAULT_URL, current_huddle, database
+from tests.conftest import MADE_ANEW
 
 PAGES = ("huddle", "agenda_api", "wall", "today", "floor")
 # The writes of the bench's second load (tests/bench_writes.lua), with the lead's token.
@@ -154,9 +156,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile, by own time")
     parser.add_argument("--cumulative", action="store_true", help="cProfile, by cumulative time")
     parser.add_argument("--sql", action="store_true", help="print the statements")
+    parser.add_argument("--fresh", action="store_true", help="no kept answers: make each page")
     args = parser.parse_args(argv)
     app = build_app(args.url)
     browser, api, paths, bodies = signed_in(app, args.url)
+    if args.fresh:
+        for client in (browser, api):
+            client.headers.update(MADE_ANEW)
     for name in args.pages:
         client = api if name in ("agenda_api", *WRITES) else browser
         path = paths[name]

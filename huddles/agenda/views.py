@@ -38,6 +38,7 @@ from huddles.db import utcnow
 from huddles.errors import ApiError
 from huddles.extensions import db
 from huddles.org.models import Shift
+from huddles.page_cache import kept
 from huddles.validation import FieldError, attach_to_form
 
 bp = Blueprint("agenda", __name__)
@@ -291,6 +292,7 @@ def _agenda_or_error(shift: Shift, day: date, now):
 
 
 @api_bp.get("/shifts/<int:shift_id>/agenda")
+@kept
 def shift_agenda(shift_id: int):
     require_login()
     shift = shift_for(current_user, shift_id)

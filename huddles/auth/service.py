@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from huddles import page_cache
 from huddles.auth.models import ROLES, ApiToken, User, hash_token
 from huddles.auth.sessions import end_everything
 from huddles.config import LOCALES
@@ -207,10 +208,11 @@ def issue_api_token(user: User, name: str = "") -> str:
 
 
 @functools.cache
-def _token_query() -> sa.Select[tuple[ApiToken]]:
-    """Every API request's statement, built once (the hash is a bound parameter)."""
+def _token_query() -> sa.Select[tuple[ApiToken, int]]:
+    """Every API request's statement, built once (the hash is a bound parameter), with the
+    version of the kept pages (`page_cache`)."""
     return (
-        sa.select(ApiToken)
+        sa.select(ApiToken, page_cache.version_column())
         .where(ApiToken.token_hash == sa.bindparam("token_hash"))
         .options(joinedload(ApiToken.user))
     )
@@ -218,15 +220,25 @@ def _token_query() -> sa.Select[tuple[ApiToken]]:
 
 def user_for_api_token(token: str, now: datetime | None = None) -> User | None:
     """The active owner of a valid, unrevoked token; notes when it was last used."""
-    row = db.session.scalar(_token_query(), {"token_hash": hash_token(token)})
-    if row is None or row.revoked_at is not None or not row.user.active:
-        return None
+    return token_owner_and_version(token, now)[0]
+
+
+def token_owner_and_version(
+    token: str, now: datetime | None = None
+) -> tuple[User | None, int | None]:
+    """`user_for_api_token`, with the version of the kept pages read in the same statement."""
+    found = db.session.execute(_token_query(), {"token_hash": hash_token(token)}).first()
+    if found is None:
+        return None, None
+    row, version = found
+    if row.revoked_at is not None or not row.user.active:
+        return None, None
     now = now or utcnow()
     # Write at most once a minute per token, not on every request.
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
         row.last_used_at = now
         db.session.commit()
-    return row.user
+    return row.user, version
 
 
 def revoke_api_token(token_id: int, owner: User) -> bool:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
+from huddles import page_cache
 from huddles.auth.models import ApiToken, User, UserSession, hash_token
 from huddles.extensions import db
 
@@ -80,10 +81,11 @@ def _live(now: datetime, lifetimes: Lifetimes) -> sa.ColumnElement[bool]:
 
 
 @functools.cache
-def _session_query() -> sa.Select[tuple[UserSession]]:
-    """Every request's statement, built once (its values are bound parameters)."""
+def _session_query() -> sa.Select[tuple[UserSession, int | None]]:
+    """Every request's statement, built once (its values are bound parameters). The version of
+    the kept pages rides along: it must be read before any of a page's data (`page_cache`)."""
     return (
-        sa.select(UserSession)
+        sa.select(UserSession, page_cache.version_column())
         .join(UserSession.user)
         # The person's location rides along (an outer join): pages read it on every request.
         .options(contains_eager(UserSession.user).joinedload(User.location))
@@ -106,19 +108,27 @@ def load_session(key: str, *, now: datetime, lifetimes: Lifetimes) -> UserSessio
     The same rule as `_live`: "keep me signed in" lasts to its absolute limit, any other
     session also ends after the idle time.
     """
+    return load_session_and_version(key, now=now, lifetimes=lifetimes)[0]
+
+
+def load_session_and_version(
+    key: str, *, now: datetime, lifetimes: Lifetimes
+) -> tuple[UserSession | None, int | None]:
+    """`load_session`, with the version of the kept pages read in the same statement."""
     if not key or len(key) > 100:
-        return None
-    row = db.session.scalar(
+        return None, None
+    found = db.session.execute(
         _session_query(),
         {"key_hash": hash_token(key), "now": now, "idle_since": now - lifetimes.idle},
-    )
-    if row is None:
-        return None
+    ).first()
+    if found is None:
+        return None, None
+    row, version = found
     if now - row.last_seen_at >= SEEN_EVERY:
         row.last_seen_at = now
         db.session.commit()
     row.user.session_key = key
-    return row
+    return row, version
 
 
 def end_session(key: str) -> None:

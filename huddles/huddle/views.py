@@ -20,6 +20,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from huddles import page_cache
 from huddles.agenda import planning
 from huddles.agenda.models import Agenda
 from huddles.attendance.service import find_agenda
@@ -30,6 +31,7 @@ from huddles.extensions import db
 from huddles.huddle import labels, service
 from huddles.huddle import record as records
 from huddles.org.models import Shift
+from huddles.page_cache import kept
 from huddles.topics.models import Topic
 from huddles.validation import FieldError
 
@@ -96,6 +98,7 @@ def _failed(error: FieldError, shift: Shift, day: date):
 
 
 @bp.get("/<int:shift_id>/<day>")
+@kept
 @login_required
 def screen(shift_id: int, day: str):
     shift, the_day = _shift_and_day(shift_id, day)
@@ -123,6 +126,7 @@ def screen(shift_id: int, day: str):
                 lang=lang if lang in LOCALES else None,
             )
         )
+    page_cache.live_now(huddle.now.isoformat())
     return render_template(
         "huddle/screen.html",
         huddle=huddle,

@@ -25,6 +25,7 @@ from huddles.kudos.forms import KudosForm
 from huddles.kudos.models import MAX_MESSAGE_LENGTH, MAX_REASON_LENGTH, Kudos
 from huddles.kudos.service import KudosPage, WallKudos
 from huddles.org.models import Location
+from huddles.page_cache import kept
 from huddles.validation import FieldError, attach_to_form
 
 bp = Blueprint("kudos", __name__)
@@ -209,6 +210,7 @@ def _render_wall(
 
 
 @bp.route("/kudos", methods=["GET", "POST"])
+@kept
 @login_required
 def wall():
     location = _wall_location()

@@ -12,6 +12,7 @@ from huddles.agenda.forms import HUDDLE_STATUS_LABELS
 from huddles.auth.access import shift_for
 from huddles.db import utcnow
 from huddles.main.service import check_in_here, today_for
+from huddles.page_cache import kept
 from huddles.validation import FieldError
 
 bp = Blueprint("main", __name__)
@@ -25,6 +26,7 @@ def _today_page(error: str | None = None, status: int = 200):
 
 
 @bp.get("/")
+@kept
 @login_required
 def today():
     return _today_page()

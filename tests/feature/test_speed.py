@@ -17,6 +17,7 @@ from huddles.extensions import db
 from huddles.huddle import service as huddle_service
 from huddles.kudos.service import give_kudos
 from huddles.topics.models import Topic, TopicRevision
+from tests.conftest import MADE_ANEW
 from tests.feature.agenda_helpers import add_library, add_topic
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -64,7 +65,7 @@ def huddle_page_statements(client, login, count_queries, world_parts, *, started
     if started:
         huddle_service.start_huddle(shift, day, actor=lead, now=utcnow())
     with count_queries() as counter:
-        response = client.get(url)
+        response = client.get(url, headers=MADE_ANEW)
     assert response.status_code == 200
     return counter.count
 
@@ -103,7 +104,7 @@ def agenda_api_statements(client, count_queries, world_parts) -> int:
     url = f"/api/v1/shifts/{shift.id}/agenda?date={today(location)}"
     assert client.get(url, headers=headers).status_code == 200
     with count_queries() as counter:
-        response = client.get(url, headers=headers)
+        response = client.get(url, headers={**headers, **MADE_ANEW})
     assert response.status_code == 200
     assert response.get_json()["items"]
     return counter.count

@@ -14,6 +14,7 @@ from huddles.attendance.models import Attendance, CatchUp
 from huddles.db import utcnow
 from huddles.extensions import db
 from huddles.kudos.service import give_kudos, hide_kudos
+from tests.conftest import MADE_ANEW
 from tests.feature.agenda_helpers import add_library
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -92,7 +93,7 @@ def page_statements(client, login, count_queries, person) -> tuple[int, str]:
     login(person)
     assert client.get("/").status_code == 200
     with count_queries() as counter:
-        response = client.get("/")
+        response = client.get("/", headers=MADE_ANEW)
     assert response.status_code == 200
     return counter.count, response.get_data(as_text=True)
 

@@ -1,0 +1,353 @@
+"""Whole answers of the busiest pages, kept in each worker's memory while nothing has changed.
+
+A page marked `@kept` (the huddle screen, the agenda API, the kudos wall, Today) is rendered by
+Flask as always; its answer is then kept, keyed by everything of the request it can depend on
+(path, query, cookies, bearer token, Accept, Accept-Language, host). The same request again is
+answered from memory after one SQL statement, which checks, as the full request would:
+
+- the session (or API token) is still live and its person active: signing out, an expired
+  session, a revoked token or a deactivated person end the kept answers at once;
+- nothing anywhere was written since the answer was rendered: every transaction that changes
+  a row (but of the few tables no kept page shows, `UNSHOWN`) writes a new random number into
+  `page_version` just before it commits, in the same transaction, whichever process it runs in;
+- the minute has not turned: what a page derives from the clock is worked out per minute, and
+  the exact time it embeds for its scripts (`live_now`) is filled in on the way out.
+
+The version is read before any of the page's data (in the session's own statement), so a change
+committed while a page renders makes that answer old at once, never a stale one current.
+Anything else falls through to Flask: a session that is due its once-a-minute `last_seen_at`,
+an answer that set a cookie (a flashed message, a new CSRF token), anything but a 200, and a
+request that asks for a fresh page (`Cache-Control: no-cache`, as a browser's hard reload does).
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from flask import Flask, g, request
+from sqlalchemy.orm import Mapped, mapped_column
+
+from huddles.db import utcnow
+from huddles.extensions import db
+
+# What a request brings that a kept page may depend on (with the method, always GET).
+KEY_FIELDS = (
+    "PATH_INFO",
+    "QUERY_STRING",
+    "HTTP_COOKIE",
+    "HTTP_AUTHORIZATION",
+    "HTTP_ACCEPT",
+    "HTTP_ACCEPT_LANGUAGE",
+    "HTTP_HOST",
+    "wsgi.url_scheme",
+    "SCRIPT_NAME",
+)
+# Tables whose writes leave every kept page as it was: the sessions and tokens (checked on
+# every answer instead), the screens' pairing and follow state, the scheduler's and the
+# webhooks' bookkeeping, and the version itself. A test holds the kept pages to it.
+UNSHOWN = frozenset(
+    {
+        "user_sessions",
+        "api_tokens",
+        "displays",
+        "display_states",
+        "job_runs",
+        "webhook_deliveries",
+        "page_version",
+        "alembic_version",
+    }
+)
+ENVIRON_SLOT = "huddles.page_cache"
+EXTENSION = "huddles.page_cache"  # app.extensions[EXTENSION]: the app's PageCache
+# A connection's note that its transaction wrote to a shown table.
+WROTE = "huddles_page_wrote"
+# Set on a connection by the migrations: their writes are the schema's, not the pages'.
+MIGRATING = "huddles_migrating"
+HAS_TABLE = "huddles_has_page_version"
+MAX_ENTRIES = 2000
+MAX_BYTES = 48 * 1024 * 1024
+SESSION_SEEN_EVERY = timedelta(minutes=1)  # as auth.sessions.SEEN_EVERY
+TOKEN_USED_EVERY = timedelta(minutes=1)  # as auth.service.user_for_api_token
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class PageVersion(db.Model):
+    """One row: a random number that changes with every committed write to a shown table."""
+
+    __tablename__ = "page_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+def version_column() -> sa.ScalarSelect[int]:
+    """The current version, as a column of the session's (or token's) own statement."""
+    return sa.select(PageVersion.n).where(PageVersion.id == 1).scalar_subquery()
+
+
+def kept(view: F) -> F:
+    """Mark a GET view whose answers may be kept (see the module's rules)."""
+    view._huddles_kept = True  # type: ignore[attr-defined]
+    return view
+
+
+def note_identity(kind: str, token_hash: str, version: int | None) -> None:
+    """The signed-in person's session (or token) and the version read with it (auth's loaders)."""
+    g.page_identity = (kind, token_hash)
+    g.page_version = version
+
+
+def live_now(text: str) -> None:
+    """The page embeds this exact time for its scripts: a kept answer gets the time it is sent."""
+    g.page_live_now = text
+
+
+# --- Every write changes the version ------------------------------------------------------------
+
+_DML = ("INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE", "TRUNCATE", "UPSERT", "WITH")
+
+
+def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+    if conn.info.get(WROTE):
+        return
+    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+        table = getattr(getattr(context.compiled, "statement", None), "table", None)
+        if getattr(table, "name", None) in UNSHOWN:
+            return
+        conn.info[WROTE] = True
+    elif statement.lstrip()[:8].upper().startswith(_DML):
+        # Text SQL: the table is not parsed out; a read by WITH costs a needless new version.
+        conn.info[WROTE] = True
+
+
+def _bump_before_commit(conn) -> None:  # noqa: ANN001
+    if not conn.info.pop(WROTE, False) or conn.info.get(MIGRATING):
+        return
+    if not conn.info.get(HAS_TABLE):
+        # A database not yet migrated to the table keeps no pages' version (looked up once
+        # per connection, on its first write).
+        if not sa.inspect(conn).has_table(PageVersion.__tablename__):
+            return
+        conn.info[HAS_TABLE] = True
+    dialect = conn.dialect.name
+    mark = "%s" if dialect == "postgresql" else "?"
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(
+            f"INSERT INTO page_version (id, n) VALUES (1, {mark}) "  # noqa: S608  (no input)
+            "ON CONFLICT (id) DO UPDATE SET n = excluded.n",
+            (secrets.randbits(62),),
+        )
+    finally:
+        cursor.close()
+
+
+def _forget_write(conn, *args: Any) -> None:  # noqa: ANN001
+    conn.info.pop(WROTE, None)
+
+
+def _forget_on_reset(dbapi_connection, record, reset_state) -> None:  # noqa: ANN001
+    record.info.pop(WROTE, None)
+
+
+def watch_writes(engine: sa.Engine) -> None:
+    """Every transaction on this engine that wrote a shown row changes the version as it commits."""
+    if sa.event.contains(engine, "commit", _bump_before_commit):
+        return
+    sa.event.listen(engine, "before_cursor_execute", _note_write)
+    sa.event.listen(engine, "commit", _bump_before_commit)
+    sa.event.listen(engine, "rollback", _forget_write)
+    sa.event.listen(engine.pool, "reset", _forget_on_reset)
+
+
+def wrote(session: Any) -> bool:
+    """Whether the session's transaction wrote a shown row (its commit must be the session's)."""
+    return bool(session.connection().info.get(WROTE))
+
+
+# --- The kept answers ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    identity: tuple[str, str]
+    version: int
+    minute: datetime
+    status: str
+    headers: list[tuple[str, str]]
+    parts: tuple[bytes, ...]  # the body; with a live time, the bytes before and after it
+    size: int
+
+
+def _minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+@functools.cache
+def _check_statements() -> dict[str, sa.Select[Any]]:
+    from huddles.auth.models import ApiToken, User, UserSession
+
+    version = version_column()
+    return {
+        "session": sa.select(
+            UserSession.last_seen_at,
+            UserSession.expires_at,
+            UserSession.remember,
+            User.active,
+            version,
+        )
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.key_hash == sa.bindparam("hash")),
+        "token": sa.select(ApiToken.revoked_at, ApiToken.last_used_at, User.active, version)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == sa.bindparam("hash")),
+    }
+
+
+class PageCache:
+    """The WSGI side: answers a kept request from memory, or keeps what Flask answered."""
+
+    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]], app: Flask) -> None:
+        from huddles.auth.sessions import Lifetimes
+
+        self.wsgi_app = wsgi_app
+        self.app = app
+        self.lifetimes = Lifetimes.from_config(app.config)
+        self.entries: OrderedDict[tuple[Any, ...], Entry] = OrderedDict()
+        self.size = 0
+
+    @functools.cached_property
+    def engine(self) -> sa.Engine:
+        with self.app.app_context():
+            return db.engine
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]):
+        if environ.get("REQUEST_METHOD") != "GET":
+            return self.wsgi_app(environ, start_response)
+        key = tuple(environ.get(field) for field in KEY_FIELDS)
+        now = utcnow()
+        # A reload that asks for a fresh page (Cache-Control: no-cache) is made anew, and kept.
+        fresh = "no-cache" in environ.get("HTTP_CACHE_CONTROL", "")
+        entry = None if fresh else self.entries.get(key)
+        if entry is not None:
+            if entry.minute == _minute(now) and self._still_true(entry, now):
+                self.entries.move_to_end(key)
+                return self._send(entry, now, start_response)
+            self._drop(key)
+        slot: dict[str, Any] = {}
+        environ[ENVIRON_SLOT] = slot
+        answer: list[Any] = []
+
+        def keep_start(status: str, headers: list[tuple[str, str]], exc_info: Any = None):
+            answer[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, keep_start)
+        if "version" not in slot or not answer or not answer[0].startswith("200 "):
+            return body
+        status, headers = answer
+        if any(name.lower() == "set-cookie" for name, _value in headers):
+            return body
+        try:
+            data = b"".join(body)
+        finally:
+            getattr(body, "close", lambda: None)()
+        self._keep(key, slot, _minute(now), status, headers, data)
+        return [data]
+
+    def _keep(
+        self,
+        key: tuple[Any, ...],
+        slot: dict[str, Any],
+        minute: datetime,
+        status: str,
+        headers: list[tuple[str, str]],
+        data: bytes,
+    ) -> None:
+        parts: tuple[bytes, ...] = (data,)
+        live = slot.get("live_now")
+        if live:
+            before, found, after = data.partition(live.encode())
+            if not found:
+                return
+            parts = (before, after)
+        entry = Entry(slot["identity"], slot["version"], minute, status, headers, parts, len(data))
+        self._drop(key)
+        self.entries[key] = entry
+        self.size += entry.size
+        while self.entries and (len(self.entries) > MAX_ENTRIES or self.size > MAX_BYTES):
+            self._drop(next(iter(self.entries)))
+
+    def _drop(self, key: tuple[Any, ...]) -> None:
+        entry = self.entries.pop(key, None)
+        if entry is not None:
+            self.size -= entry.size
+
+    def _still_true(self, entry: Entry, now: datetime) -> bool:
+        kind, token_hash = entry.identity
+        with self.engine.connect() as connection:
+            row = connection.execute(_check_statements()[kind], {"hash": token_hash}).first()
+            connection.commit()
+        if row is None:
+            return False
+        if kind == "session":
+            last_seen, expires, remember, active, version = row
+            live = (
+                expires > now
+                and (remember or last_seen > now - self.lifetimes.idle)
+                # Due its once-a-minute note of being seen: the full request writes it.
+                and now - last_seen < SESSION_SEEN_EVERY
+            )
+        else:
+            revoked, last_used, active, version = row
+            live = revoked is None and last_used is not None and now - last_used <= TOKEN_USED_EVERY
+        return bool(live and active and version == entry.version)
+
+    @staticmethod
+    def _send(entry: Entry, now: datetime, start_response: Callable[..., Any]) -> Iterator[bytes]:
+        if len(entry.parts) == 1:
+            start_response(entry.status, entry.headers)
+            return iter(entry.parts)
+        body = now.isoformat().encode().join(entry.parts)
+        headers = [
+            (name, str(len(body)) if name.lower() == "content-length" else value)
+            for name, value in entry.headers
+        ]
+        start_response(entry.status, headers)
+        return iter((body,))
+
+
+def install(app: Flask) -> None:
+    """Keep the answers of the `@kept` views (after the extensions, before any proxy fix)."""
+    with app.app_context():
+        watch_writes(db.engine)
+
+    @app.after_request
+    def offer(response):
+        slot = request.environ.get(ENVIRON_SLOT)
+        view = app.view_functions.get(request.endpoint or "")
+        if (
+            slot is None
+            or response.status_code != 200
+            or response.is_streamed
+            or not getattr(view, "_huddles_kept", False)
+            or g.get("page_version") is None
+            or g.get("page_identity") is None
+        ):
+            return response
+        slot.update(
+            identity=g.page_identity, version=g.page_version, live_now=g.get("page_live_now")
+        )
+        return response
+
+    cache = PageCache(app.wsgi_app, app)
+    app.extensions[EXTENSION] = cache
+    app.wsgi_app = cache  # type: ignore[method-assign]
