@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -223,6 +224,8 @@ class PageCache:
         self.lifetimes = Lifetimes.from_config(app.config)
         self.entries: OrderedDict[tuple[Any, ...], Entry] = OrderedDict()
         self.size = 0
+        # Threaded servers (the development server, gthread workers) share one worker's answers.
+        self.lock = threading.Lock()
 
     @functools.cached_property
     def engine(self) -> sa.Engine:
@@ -239,9 +242,12 @@ class PageCache:
         entry = None if fresh else self.entries.get(key)
         if entry is not None:
             if entry.minute == _minute(now) and self._still_true(entry, now):
-                self.entries.move_to_end(key)
+                with self.lock:
+                    if key in self.entries:
+                        self.entries.move_to_end(key)
                 return self._send(entry, now, start_response)
-            self._drop(key)
+            with self.lock:
+                self._drop(key)
         slot: dict[str, Any] = {}
         environ[ENVIRON_SLOT] = slot
         answer: list[Any] = []
@@ -279,14 +285,18 @@ class PageCache:
             if not found:
                 return
             parts = (before, after)
-        entry = Entry(slot["identity"], slot["version"], minute, status, headers, parts, len(data))
-        self._drop(key)
-        self.entries[key] = entry
-        self.size += entry.size
-        while self.entries and (len(self.entries) > MAX_ENTRIES or self.size > MAX_BYTES):
-            self._drop(next(iter(self.entries)))
+        entry = Entry(
+            slot["identity"], slot["version"], minute, status, list(headers), parts, len(data)
+        )
+        with self.lock:
+            self._drop(key)
+            self.entries[key] = entry
+            self.size += entry.size
+            while self.entries and (len(self.entries) > MAX_ENTRIES or self.size > MAX_BYTES):
+                self._drop(next(iter(self.entries)))
 
     def _drop(self, key: tuple[Any, ...]) -> None:
+        """Forget one answer (the caller holds the lock)."""
         entry = self.entries.pop(key, None)
         if entry is not None:
             self.size -= entry.size
@@ -314,7 +324,7 @@ class PageCache:
     @staticmethod
     def _send(entry: Entry, now: datetime, start_response: Callable[..., Any]) -> Iterator[bytes]:
         if len(entry.parts) == 1:
-            start_response(entry.status, entry.headers)
+            start_response(entry.status, list(entry.headers))
             return iter(entry.parts)
         body = now.isoformat().encode().join(entry.parts)
         headers = [
