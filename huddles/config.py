@@ -85,6 +85,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # The address phones reach this app at (QR codes, links); empty = the request's own.
         "HUDDLES_PUBLIC_URL": "",
         "HUDDLES_LOGIN_LIMIT": "10 per minute;100 per hour",
+        # Whole answers of the busiest pages kept in each worker while nothing was written
+        # (huddles/page_cache.py); off under `flask --debug`, where templates reload.
+        "HUDDLES_KEEP_PAGES": True,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,

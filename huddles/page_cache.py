@@ -336,9 +336,14 @@ class PageCache:
 
 
 def install(app: Flask) -> None:
-    """Keep the answers of the `@kept` views (after the extensions, before any proxy fix)."""
+    """Keep the answers of the `@kept` views (after the extensions, before any proxy fix).
+
+    The version is watched whether or not this app keeps answers: its writes must make other
+    processes' kept answers old (the scheduler, the CLI, a worker with them off)."""
     with app.app_context():
         watch_writes(db.engine)
+    if not app.config["HUDDLES_KEEP_PAGES"] or app.debug:
+        return
 
     @app.after_request
     def offer(response):

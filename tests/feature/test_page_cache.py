@@ -266,3 +266,11 @@ def test_the_kept_answers_are_bounded(app, client, login, world, pages, monkeypa
     for url in ("/", "/kudos", "/?lang=de"):
         client.get(url)
     assert [key[:2] for key in kept.entries] == [("/kudos", ""), ("/", "lang=de")]
+
+
+@pytest.mark.parametrize("app_config", [{"HUDDLES_KEEP_PAGES": False}])
+def test_kept_answers_can_be_turned_off(app, client, login, world, pages, count_queries):
+    login(world.lead)
+    _first, _again, statements = kept_twice(client, count_queries, pages["today"])
+    assert statements > 1
+    assert page_cache.EXTENSION not in app.extensions
