@@ -303,9 +303,14 @@ class PageCache:
 
     def _still_true(self, entry: Entry, now: datetime) -> bool:
         kind, token_hash = entry.identity
-        with self.engine.connect() as connection:
-            row = connection.execute(_check_statements()[kind], {"hash": token_hash}).first()
-            connection.commit()
+        try:
+            with self.engine.connect() as connection:
+                row = connection.execute(_check_statements()[kind], {"hash": token_hash}).first()
+                connection.commit()
+        except sa.exc.DBAPIError:
+            # A dropped connection (the database restarted) or a database that is away: the
+            # full request answers as it would, with the app's own error page if it must.
+            return False
         if row is None:
             return False
         if kind == "session":

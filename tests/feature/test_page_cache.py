@@ -274,3 +274,20 @@ def test_kept_answers_can_be_turned_off(app, client, login, world, pages, count_
     _first, _again, statements = kept_twice(client, count_queries, pages["today"])
     assert statements > 1
     assert page_cache.EXTENSION not in app.extensions
+
+
+def test_a_failing_check_falls_through_to_the_full_request(
+    app, client, login, world, pages, count_queries, monkeypatch
+):
+    login(world.lead)
+    kept_twice(client, count_queries, pages["today"])
+    kept = app.extensions[page_cache.EXTENSION]
+
+    def refused(*args, **kwargs):
+        raise sa.exc.OperationalError("SELECT", {}, Exception("the server closed the connection"))
+
+    monkeypatch.setattr(page_cache, "_check_statements", refused)
+    with count_queries() as counter:
+        answer = client.get(pages["today"])
+    assert answer.status_code == 200 and counter.count > 1
+    assert kept.entries  # made anew and kept again
