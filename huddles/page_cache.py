@@ -2,7 +2,7 @@
 
 A page marked `@kept` (the huddle screen, the agenda API, the kudos wall, Today) is rendered by
 Flask as always; its answer is then kept, keyed by everything of the request it can depend on
-(path, query, cookies, bearer token, Accept, Accept-Language, host). The same request again is
+(path, query, cookies, bearer token, Accept, Accept-Language, Accept-Encoding, host). The same request again is
 answered from memory after one SQL statement, which checks, as the full request would:
 
 - the session (or API token) is still live and its person active: signing out, an expired
@@ -11,7 +11,8 @@ answered from memory after one SQL statement, which checks, as the full request 
   a row (but of the few tables no kept page shows, `UNSHOWN`) writes a new random number into
   `page_version` just before it commits, in the same transaction, whichever process it runs in;
 - the minute has not turned: what a page derives from the clock is worked out per minute, and
-  the exact time it embeds for its scripts (`live_now`) is filled in on the way out.
+  the exact time it embeds for its scripts (`live_now`) is filled in on the way out. So a row
+  changed outside the app (by hand in psql) shows within the minute too.
 
 The version is read before any of the page's data (in the session's own statement), so a change
 committed while a page renders makes that answer old at once, never a stale one current.
@@ -46,6 +47,7 @@ KEY_FIELDS = (
     "HTTP_AUTHORIZATION",
     "HTTP_ACCEPT",
     "HTTP_ACCEPT_LANGUAGE",
+    "HTTP_ACCEPT_ENCODING",
     "HTTP_HOST",
     "wsgi.url_scheme",
     "SCRIPT_NAME",

@@ -18,6 +18,7 @@ from huddles.db import utcnow
 from huddles.extensions import db
 from huddles.kudos.service import give_kudos
 from huddles.org.models import Location
+from tests.conftest import MADE_ANEW
 from tests.feature.agenda_helpers import add_library
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -257,6 +258,20 @@ def test_the_kept_pages_read_no_table_whose_writes_change_no_version(
             read |= {match.lower() for s in counter.statements for match in TABLE.findall(s)}
     assert "kudos" in read and "attendance" in read
     assert read & page_cache.UNSHOWN <= {"user_sessions", "api_tokens", "page_version"}
+
+
+def test_a_made_page_reads_the_version_before_anything_else(
+    client, login, world, pages, count_queries
+):
+    """A page read before the version could be kept under a newer one than its data."""
+    token = issue_api_token(world.lead, "kept")
+    login(world.lead)
+    for name, url in pages.items():
+        headers = {"Authorization": f"Bearer {token}"} if name == "agenda_api" else {}
+        client.get(url, headers=headers)
+        with count_queries() as counter:
+            assert client.get(url, headers={**headers, **MADE_ANEW}).status_code == 200
+        assert "page_version" in counter.statements[0], name
 
 
 def test_the_kept_answers_are_bounded(app, client, login, world, pages, monkeypatch):
