@@ -2,8 +2,9 @@
 
 A page marked `@kept` (the huddle screen, the agenda API, the kudos wall, Today) is rendered by
 Flask as always; its answer is then kept, keyed by everything of the request it can depend on
-(path, query, cookies, bearer token, Accept, Accept-Language, Accept-Encoding, host). The same request again is
-answered from memory after one SQL statement, which checks, as the full request would:
+(path, query, cookies, bearer token, Accept, Accept-Language, Accept-Encoding, host). The same
+request again is answered from memory after one SQL statement, which checks, as the full request
+would:
 
 - the session (or API token) is still live and its person active: signing out, an expired
   session, a revoked token or a deactivated person end the kept answers at once;
