@@ -81,7 +81,7 @@ def _live(now: datetime, lifetimes: Lifetimes) -> sa.ColumnElement[bool]:
 
 
 @functools.cache
-def _session_query() -> sa.Select[tuple[UserSession, int | None]]:
+def _session_query() -> sa.Select[tuple[UserSession, int]]:
     """Every request's statement, built once (its values are bound parameters). The version of
     the kept pages rides along: it must be read before any of a page's data (`page_cache`)."""
     return (
