@@ -381,6 +381,39 @@ def agenda_figures() -> dict[str, Any]:
     return {"output": done.stdout.splitlines(), "ok": done.returncode == 0}
 
 
+def reads_under_writes(
+    base: str,
+    reads: dict[str, tuple[str, dict[str, str]]],
+    writes_env: dict[str, str],
+    alone: dict[str, dict[str, Any]],
+    connections: int = 4,
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """Each read page measured while tests/bench_writes.lua writes as fast as `connections` of
+    its own go, and the writes' own figures. (The writes are not paced with wrk's delay: a sync
+    worker would wait out each connection's pause, as it does behind no buffering proxy.)"""
+    writer = subprocess.Popen(  # noqa: S603  (wrk with our own arguments)
+        [
+            ensure_wrk(),
+            "-t1",
+            f"-c{connections}",
+            f"-d{int(DURATION.rstrip('s')) * len(reads) + 4}s",
+            "--latency",
+            "-s",
+            str(ROOT / "tests" / "bench_writes.lua"),
+            base + "/",
+        ],
+        env={**os.environ, **writes_env},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1)
+    under = {name: wrk(base + path, headers) for name, (path, headers) in reads.items()}
+    writes = parse_wrk(writer.communicate()[0])
+    for name, figures in under.items():
+        figures["of_alone"] = round(figures["rps"] / alone[name]["rps"], 3)
+    return writes, under
+
+
 def main() -> int:
     url = os.environ.get("HUDDLES_BENCH_HTTP_DATABASE_URL", DEFAULT_URL)
     env = app_environment(url)
@@ -437,42 +470,22 @@ def main() -> int:
         wrk(base + "/kudos", cookie)
         measure("wall_100x", "/kudos", cookie)
         results["kudos_added"] = added
-        # Reads while a second wrk posts thank-yous and taps attendance with the lead's token.
-        writes_env = dict(os.environ)
-        writes_env.update(
-            {
-                "BENCH_TOKEN": token,
-                "BENCH_KUDOS_TO": str(huddle["people"][0]),
-                "BENCH_ATTENDANCE": (
-                    f"/api/v1/shifts/{shift}/attendance/{huddle['people'][1]}?date={day}"
-                ),
-            }
-        )
-        writer = subprocess.Popen(  # noqa: S603  (wrk with our own arguments)
-            [
-                ensure_wrk(),
-                "-t1",
-                "-c4",
-                f"-d{int(DURATION.rstrip('s')) * 2 + 4}s",
-                "--latency",
-                "-s",
-                str(ROOT / "tests" / "bench_writes.lua"),
-                base + "/",
-            ],
-            env=writes_env,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        time.sleep(1)
-        under = {
-            "huddle": wrk(base + pages[0][1], cookie),
-            "agenda_api": wrk(base + pages[1][1], bearer),
+        # Reads while a second wrk posts thank-yous and taps attendance with the lead's token:
+        # from four connections (the goal), then for reference from one.
+        writes_env = {
+            "BENCH_TOKEN": token,
+            "BENCH_KUDOS_TO": str(huddle["people"][0]),
+            "BENCH_ATTENDANCE": (
+                f"/api/v1/shifts/{shift}/attendance/{huddle['people'][1]}?date={day}"
+            ),
         }
-        writes = parse_wrk(writer.communicate()[0])
-        results["writes"] = writes
-        for name, figures in under.items():
-            figures["of_alone"] = round(figures["rps"] / results["pages"][name]["rps"], 3)
-        results["reads_under_writes"] = under
+        reads = {"huddle": (pages[0][1], cookie), "agenda_api": (pages[1][1], bearer)}
+        results["writes"], results["reads_under_writes"] = reads_under_writes(
+            base, reads, writes_env, results["pages"]
+        )
+        results["one_writer"], results["reads_under_one_writer"] = reads_under_writes(
+            base, reads, writes_env, results["pages"], connections=1
+        )
         results["rss_mb"] = {
             "app_workers": worker_rss_mb(app_master),
             "hello_workers": worker_rss_mb(hello_master),
@@ -529,6 +542,17 @@ def report(results: dict[str, Any]) -> bool:
             f"{name} while writes run: {figures['rps']:.1f} req/s = {figures['of_alone']:.2f}x "
             f"of its rate alone, p99 {figures['p99_ms']:.1f} ms "
             f"(goal >= {READS_UNDER_WRITES_GOAL}x): {'met' if met else 'NOT met'}"
+        )
+    one = results["one_writer"]
+    print(
+        f"writes from one connection (-c1, for reference): {one['rps']:.1f} req/s, "
+        f"p99 {one['p99_ms']:.1f} ms, {one['non_2xx']} non-2xx"
+    )
+    for name, figures in results["reads_under_one_writer"].items():
+        print(
+            f"{name} while one connection writes: {figures['rps']:.1f} req/s = "
+            f"{figures['of_alone']:.2f}x of its rate alone, p99 {figures['p99_ms']:.1f} ms "
+            "(no goal)"
         )
     rss = results["rss_mb"]
     print(
