@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from werkzeug.security import generate_password_hash
 
-from huddles import create_app
+from huddles import create_app, page_cache
 from huddles.auth.models import User
 from huddles.auth.sessions import Lifetimes, start_session
 from huddles.db import utcnow
@@ -403,17 +403,19 @@ MADE_ANEW = {"Cache-Control": "no-cache"}
 
 
 class QueryCounter:
-    """Counts the SQL statements run while it is active."""
+    """Counts the SQL statements run while it is active: SQLAlchemy's, and the kept answers'
+    checks that run on the driver connection (huddles.page_cache, on PostgreSQL)."""
 
     def __init__(self) -> None:
         self.statements: list[str] = []
+        self.driver_statements = 0
 
     def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
         self.statements.append(statement)
 
     @property
     def count(self) -> int:
-        return len(self.statements)
+        return len(self.statements) + self.driver_statements
 
 
 @pytest.fixture
@@ -424,11 +426,15 @@ def count_queries(app: Flask):
     @contextmanager
     def counting():
         counter = QueryCounter()
+        kept = app.extensions.get(page_cache.EXTENSION)
+        before = kept.driver_statements if kept is not None else 0
         sa.event.listen(db.engine, "before_cursor_execute", counter)
         try:
             yield counter
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", counter)
+            if kept is not None:
+                counter.driver_statements = kept.driver_statements - before
 
     return counting
 

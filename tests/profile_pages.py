@@ -117,11 +117,15 @@ def signed_in(app, url: str) -> tuple[Browser, Browser, dict[str, str]]:
 
 
 def statements_of(app, call: Callable[[], object]) -> list[str]:
+    """The statements of one call: SQLAlchemy's, then any kept answer's check on the driver."""
+    from huddles import page_cache
     from huddles.extensions import db
 
     seen: list[str] = []
     with app.app_context():
         engine = db.engine
+    kept = app.extensions.get(page_cache.EXTENSION)
+    before = kept.driver_statements if kept is not None else 0
 
     def count(conn, cursor, statement, *args):  # noqa: ANN001
         seen.append(statement)
@@ -131,6 +135,10 @@ def statements_of(app, call: Callable[[], object]) -> list[str]:
         call()
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
+    if kept is not None:
+        seen += ["(the kept answer's check, on the driver connection)"] * (
+            kept.driver_statements - before
+        )
     return seen
 
 

@@ -301,7 +301,7 @@ def test_a_failing_check_falls_through_to_the_full_request(
     def refused(*args, **kwargs):
         raise sa.exc.OperationalError("SELECT", {}, Exception("the server closed the connection"))
 
-    monkeypatch.setattr(page_cache, "_check_statements", refused)
+    monkeypatch.setattr(kept, "_check_row", refused)
     with count_queries() as counter:
         answer = client.get(pages["today"])
     assert answer.status_code == 200 and counter.count > 1
