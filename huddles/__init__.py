@@ -93,13 +93,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def end_reads_with_commit(app: Flask) -> None:
-    """A page that only read ends its transaction with COMMIT, not ROLLBACK.
+    """A request's last transaction, if it only read, ends with COMMIT, not ROLLBACK.
 
     Both are one round trip, but psycopg forgets the connection's prepared statements on every
     ROLLBACK (and deallocates them on the server), so a pool that always rolls back never keeps
-    one, and PostgreSQL plans every statement of every request anew. A GET or HEAD answered
-    below 400 whose session holds no unsaved change ends with COMMIT instead; anything else
-    (an error, a write that was not committed) is rolled back as before.
+    one, and PostgreSQL plans every statement of every request anew. A request answered below
+    400 whose session holds no unsaved change ends with COMMIT instead: a page that read, and a
+    change that committed and then read its answer back (an attendance tap, a thank-you).
+    Anything else (an error, a change that wrote and did not commit) is rolled back as before.
 
     The COMMIT is the driver's own: the session's commit would first expire everything it
     loaded and walk its transaction's bookkeeping, for a read that changed nothing. The session
@@ -108,22 +109,25 @@ def end_reads_with_commit(app: Flask) -> None:
     """
 
     @app.after_request
-    def note_a_read(response):
-        if request.method in ("GET", "HEAD") and response.status_code < 400:
-            g.read_only_request = True
+    def note_an_answer(response):
+        if response.status_code < 400:
+            g.answered_method = request.method
         return response
 
     @app.teardown_request
     def commit_a_read(error: BaseException | None) -> None:
-        if error is not None or not g.get("read_only_request"):
+        method = g.get("answered_method")
+        if error is not None or method is None:
             return
         session = extensions.db.session()
         if not session.in_transaction() or session.new or session.dirty or session.deleted:
             return
         if page_cache.wrote(session):
-            # A statement wrote (not through the ORM's objects): the session's commit changes
-            # the version of the kept pages with it.
-            session.commit()
+            if method in ("GET", "HEAD"):
+                # A read's statement wrote (not through the ORM's objects): the session's
+                # commit changes the version of the kept pages with it.
+                session.commit()
+            # A change that wrote and did not commit is rolled back, as before.
             return
         try:
             session.connection().connection.driver_connection.commit()  # type: ignore[union-attr]

@@ -308,6 +308,55 @@ def test_a_read_keeps_its_statements_prepared_on_postgresql(database_url):
     assert counts[-1] >= 1, counts
 
 
+def test_a_change_that_reads_its_answer_back_keeps_the_statements_prepared(database_url):
+    """A tap or a thank-you commits, then reads its answer back: that last transaction ends with
+    COMMIT too, or every write would plan its statements anew."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("prepared statements are PostgreSQL's")
+    import sqlalchemy as sa
+
+    from huddles import create_app
+    from tests.conftest import test_config
+
+    served = create_app(test_config(database_url))
+
+    def change():
+        db.session.execute(sa.text("SELECT 1"))
+        db.session.commit()
+        found = db.session.execute(sa.text("SELECT count(*) FROM pg_prepared_statements"))
+        return str(found.scalar())
+
+    served.add_url_rule("/_test/change", "change", change, methods=["POST"])
+    client = served.test_client()
+    counts = [int(client.post("/_test/change").get_data(as_text=True)) for _ in range(8)]
+    with served.app_context():
+        db.engine.dispose()
+    assert counts[-1] >= 1, counts
+
+
+def test_a_change_left_uncommitted_is_rolled_back(app, client, world):
+    import sqlalchemy as sa
+
+    from huddles.org.models import Location
+
+    location_id = world.here.id
+
+    def half_done():
+        db.session.execute(
+            sa.update(Location).where(Location.id == location_id).values(name="Half done")
+        )
+        return "ok"
+
+    app.add_url_rule("/_test/half-done", "half_done", half_done, methods=["POST"])
+    db.session.commit()
+    assert client.post("/_test/half-done").status_code == 200
+    db.session.rollback()  # the request shares the test's session: what it left is let go here
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Location.name).where(Location.id == location_id)) == (
+        "Harbour Hotel"
+    )
+
+
 def test_a_read_that_changed_something_unsaved_or_failed_writes_nothing(app, client, world):
     """Only a clean read is committed: a change left unsaved, or a failed GET, is rolled back."""
     import sqlalchemy as sa
