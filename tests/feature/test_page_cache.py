@@ -306,3 +306,19 @@ def test_a_failing_check_falls_through_to_the_full_request(
         answer = client.get(pages["today"])
     assert answer.status_code == 200 and counter.count > 1
     assert kept.entries  # made anew and kept again
+
+
+def test_a_read_whose_statement_wrote_changes_the_version(app, client, login, world):
+    def touches():
+        db.session.execute(
+            sa.update(Location).where(Location.id == world.here.id).values(name="Touched")
+        )
+        return "ok"
+
+    app.add_url_rule("/_test/touches", "touches", touches)
+    thank(world.staff, world.colleague, "Before the touch")
+    before = _version()
+    db.session.commit()
+    assert client.get("/_test/touches").status_code == 200
+    db.session.rollback()
+    assert _version() != before
