@@ -30,7 +30,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -77,8 +77,6 @@ MIGRATING = "huddles_migrating"
 HAS_TABLE = "huddles_has_page_version"
 MAX_ENTRIES = 2000
 MAX_BYTES = 48 * 1024 * 1024
-SESSION_SEEN_EVERY = timedelta(minutes=1)  # as auth.sessions.SEEN_EVERY
-TOKEN_USED_EVERY = timedelta(minutes=1)  # as auth.service.user_for_api_token
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -220,11 +218,9 @@ class PageCache:
     """The WSGI side: answers a kept request from memory, or keeps what Flask answered."""
 
     def __init__(self, wsgi_app: Callable[..., Iterable[bytes]], app: Flask) -> None:
-        from huddles.auth.sessions import Lifetimes
-
         self.wsgi_app = wsgi_app
         self.app = app
-        self.lifetimes = Lifetimes.from_config(app.config)
+        self.lifetimes = sessions.Lifetimes.from_config(app.config)
         self.entries: OrderedDict[tuple[Any, ...], Entry] = OrderedDict()
         self.size = 0
         # Threaded servers (the development server, gthread workers) share one worker's answers.
@@ -356,15 +352,23 @@ class PageCache:
             return False
         if kind == "session":
             last_seen, expires, remember, active, version = row
-            live = (
-                expires > now
-                and (remember or last_seen > now - self.lifetimes.idle)
+            live = sessions.still_live(
+                expires_at=expires,
+                remember=remember,
+                last_seen_at=last_seen,
+                now=now,
+                lifetimes=self.lifetimes,
+            ) and (
                 # Due its once-a-minute note of being seen: the full request writes it.
-                and now - last_seen < SESSION_SEEN_EVERY
+                now - last_seen < sessions.SEEN_EVERY
             )
         else:
             revoked, last_used, active, version = row
-            live = revoked is None and last_used is not None and now - last_used <= TOKEN_USED_EVERY
+            live = (
+                revoked is None
+                and last_used is not None
+                and now - last_used <= service.TOKEN_USED_EVERY
+            )
         return bool(live and active and version == entry.version)
 
     @staticmethod
@@ -412,3 +416,7 @@ def install(app: Flask) -> None:
     cache = PageCache(app.wsgi_app, app)
     app.extensions[EXTENSION] = cache
     app.wsgi_app = cache  # type: ignore[method-assign]
+
+
+# The rules of the sessions and tokens the checks apply (they import this module's version).
+from huddles.auth import service, sessions  # noqa: E402

@@ -207,6 +207,10 @@ def issue_api_token(user: User, name: str = "") -> str:
     return token
 
 
+# How often a token's `last_used_at` is written.
+TOKEN_USED_EVERY = timedelta(minutes=1)
+
+
 @functools.cache
 def _token_query() -> sa.Select[tuple[ApiToken, int]]:
     """Every API request's statement, built once (the hash is a bound parameter), with the
@@ -235,7 +239,7 @@ def token_owner_and_version(
         return None, None
     now = now or utcnow()
     # Write at most once a minute per token, not on every request.
-    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
+    if row.last_used_at is None or now - row.last_used_at > TOKEN_USED_EVERY:
         row.last_used_at = now
         db.session.commit()
     return row.user, version

@@ -71,6 +71,18 @@ def start_session(
     return key
 
 
+def still_live(
+    *,
+    expires_at: datetime,
+    remember: bool,
+    last_seen_at: datetime,
+    now: datetime,
+    lifetimes: Lifetimes,
+) -> bool:
+    """`_live` for one session's values already read (the kept pages' check, `page_cache`)."""
+    return expires_at > now and (remember or last_seen_at > now - lifetimes.idle)
+
+
 def _live(now: datetime, lifetimes: Lifetimes) -> sa.ColumnElement[bool]:
     # "Keep me signed in" is the person's choice for their own device: only the absolute limit
     # applies to it; every other session also ends after the idle time.
