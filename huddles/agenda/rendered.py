@@ -20,6 +20,7 @@ from jinja2.utils import htmlsafe_json_dumps
 
 from huddles.extensions import db
 from huddles.topics.models import Topic, TopicRevision
+from huddles.topics.rendering import language_of
 
 if TYPE_CHECKING:
     from huddles.agenda.models import Agenda
@@ -86,10 +87,6 @@ def _app_cache(name: str, make: Callable[[], LruCache]) -> Any:
 def cache() -> RevisionCache:
     """The current app's cache of rendered revisions."""
     return _app_cache(EXTENSION, RevisionCache)  # type: ignore[no-any-return]
-
-
-def language_of(locale: str | None) -> str:
-    return (locale or "en").split("_")[0].split("-")[0].lower()
 
 
 def rendered_revisions(revision_ids: list[int], locale: str | None) -> dict[int, RenderedRevision]:

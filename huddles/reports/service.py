@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,7 +23,8 @@ from huddles.extensions import db
 from huddles.kudos.models import Kudos
 from huddles.org.models import Location, RosterEntry, Shift
 from huddles.reports.period import Period, week_of
-from huddles.topics.models import Topic, offered_at
+from huddles.topics.models import Topic, TopicRevision, offered_at
+from huddles.topics.rendering import language_of
 
 # A huddle that took place: started, whether closed by the lead or by the scheduler.
 HELD = ("running", "done", "ended")
@@ -751,8 +752,27 @@ def _in_season_during(topic: seasons.Stored, start: date, end: date) -> bool:
     return seasons.in_season_during(season, start, end)
 
 
-def content_report(location: Location, period: Period, today: date) -> ContentReport:
-    """Topics used in held huddles (never a planned one), the room's verdict, kinds by week."""
+def _titles_in(language: str) -> dict[str, str]:
+    """Each topic's current title in `language`, by slug, where its translation gives one."""
+    if language == "en":
+        return {}
+    title = TopicRevision.translations[(language, "title")].as_string()
+    found = db.session.execute(
+        sa.select(Topic.slug, title)
+        .join(TopicRevision, TopicRevision.id == Topic.current_revision_id)
+        .where(title.is_not(None))
+    )
+    return {slug: text for slug, text in found if text and text.strip()}
+
+
+def content_report(
+    location: Location, period: Period, today: date, locale: str | None = None
+) -> ContentReport:
+    """Topics used in held huddles (never a planned one), the room's verdict, kinds by week.
+
+    Titles are in the language of `locale` where the topic has a translation (for pages); the
+    API and its CSV keep the library's own titles.
+    """
     end = min(period.end, today)
     held = (
         sa.select(AgendaItem.topic_id, AgendaItem.kind, Agenda.day, Agenda.topic_feedback)
@@ -809,6 +829,12 @@ def content_report(location: Location, period: Period, today: date) -> ContentRe
         )
         if _in_season_during(topic, period.start, end)
     ]
+    titles = _titles_in(language_of(locale))
+    if titles:
+        topics = [replace(t, title=titles.get(t.slug, t.title)) for t in topics]
+        topics.sort(key=lambda t: (-t.used, t.title.casefold()))
+        never_used = [replace(t, title=titles.get(t.slug, t.title)) for t in never_used]
+        never_used.sort(key=lambda t: (t.kind, t.title.casefold()))
     kinds: dict[date, dict[str, int]] = {monday: {} for monday in period.weeks()}
     for day, kind, count in db.session.execute(
         sa.select(held.c.day, held.c.kind, sa.func.count())

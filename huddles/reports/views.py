@@ -203,7 +203,9 @@ def attendance():
 @leads_and_admins
 def content():
     scope = _scope()
-    report = service.content_report(scope.location, scope.period, scope.today)
+    report = service.content_report(
+        scope.location, scope.period, scope.today, locale=str(get_locale() or "en")
+    )
     used_chart = charts.bar_chart(
         _("Most used topics of the day"),
         [charts.Bar(t.title, t.used) for t in report.topics if t.kind != "lexicon"][:12],

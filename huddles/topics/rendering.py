@@ -85,9 +85,14 @@ class LocalizedTopic:
         return bool(self.untranslated)
 
 
+def language_of(locale: str | None) -> str:
+    """The language part of a locale ("pt_BR", "ar-EG": "pt", "ar"); English when none."""
+    return (locale or "en").split("_")[0].split("-")[0].lower()
+
+
 def localized(revision: TopicRevision, locale: str | None) -> LocalizedTopic:
     """The translation's fields for `locale` where present, else (field by field) English."""
-    language = (locale or "en").split("_")[0].split("-")[0].lower()
+    language = language_of(locale)
     translations = revision.translations or {}
     translation = translations.get(language) if language != "en" else None
     if not isinstance(translation, dict):

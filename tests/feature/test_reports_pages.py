@@ -7,8 +7,10 @@ import io
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from huddles.extensions import db
+from huddles.topics.models import Topic
 from tests.feature.agenda_helpers import add_topic
 from tests.feature.report_helpers import add_huddle, add_kudos, backdate, today_in
 
@@ -126,6 +128,26 @@ def test_never_used_on_the_page_and_in_its_csv_fits_the_locations_setting(
     )
     slugs = [row[0] for row in rows[1:]]
     assert "told-at-the-desk" in slugs and "told-on-the-line" not in slugs
+
+
+def test_the_content_page_names_topics_in_the_readers_language(client, world, login, month):
+    greet = db.session.scalar(sa.select(Topic).filter_by(slug="greet-like-a-host"))
+    greet.current_revision.translations = {"ar": {"title": "رحّب كمضيف"}}
+    add_topic("never-told", "wow-story", title="A story never told")
+    add_topic("told-in-arabic", "wow-story", title="A story", translations={"ar": {"title": "قصة"}})
+    db.session.commit()
+    login(world.lead)
+    arabic = client.get("/reports/content?lang=ar").get_data(as_text=True)
+    assert "رحّب كمضيف" in arabic and "Greet like a host" not in arabic
+    never = arabic.split('class="columns-list"')[1].split("</ul>")[0]
+    # Untranslated, a topic keeps its English title; translated, it is sorted by its own.
+    assert "A story never told" in never and ">قصة<" in never and "A story<" not in never
+    english = client.get("/reports/content?lang=en").get_data(as_text=True)
+    assert "Greet like a host" in english and "رحّب" not in english
+    # What scripts read stays the library's own titles, whatever the reader's language.
+    client.get("/reports?lang=ar")
+    topics = client.get("/api/v1/reports/topics").get_json()["topics"]
+    assert {t["slug"]: t["title"] for t in topics}["greet-like-a-host"] == "Greet like a host"
 
 
 def test_kudos_page_shows_the_spread(client, world, login, month):
