@@ -122,12 +122,21 @@ def _note_write(conn, cursor, statement, parameters, context, executemany) -> No
         return
     if context is not None and (context.isinsert or context.isupdate or context.isdelete):
         table = getattr(getattr(context.compiled, "statement", None), "table", None)
-        if getattr(table, "name", None) in UNSHOWN:
+        if getattr(table, "name", None) in UNSHOWN or _changed_nothing(conn, cursor, executemany):
             return
         conn.info[WROTE] = True
     elif statement.lstrip()[:8].upper().startswith(_DML):
         # Text SQL: the table is not parsed out; a read by WITH costs a needless new version.
         conn.info[WROTE] = True
+
+
+def _changed_nothing(conn, cursor, executemany: bool) -> bool:  # noqa: ANN001
+    """A statement that changed no row (the status already marked tapped again, a delete of
+    nothing). The driver's count is trusted only where it is exact: one statement, and with
+    RETURNING only on PostgreSQL (SQLite counts those rows as they are fetched)."""
+    if executemany or (cursor.description is not None and conn.dialect.name != "postgresql"):
+        return False
+    return bool(cursor.rowcount == 0)
 
 
 def _bump_before_commit(conn) -> None:  # noqa: ANN001
@@ -164,7 +173,7 @@ def watch_writes(engine: sa.Engine) -> None:
     """Every transaction on this engine that wrote a shown row changes the version as it commits."""
     if sa.event.contains(engine, "commit", _bump_before_commit):
         return
-    sa.event.listen(engine, "before_cursor_execute", _note_write)
+    sa.event.listen(engine, "after_cursor_execute", _note_write)
     sa.event.listen(engine, "commit", _bump_before_commit)
     sa.event.listen(engine, "rollback", _forget_write)
     sa.event.listen(engine.pool, "reset", _forget_on_reset)

@@ -238,6 +238,24 @@ def test_only_writes_to_shown_tables_change_the_version(app, world):
     assert _version() != before
 
 
+def test_a_write_that_changes_no_row_keeps_the_pages(client, login, world, pages, count_queries):
+    login(world.lead)
+    mark = pages["agenda_api"].replace("/agenda?", f"/attendance/{world.staff.id}?")
+    assert client.put(mark, json={"status": "late"}).status_code == 200
+    kept_twice(client, count_queries, pages["huddle"])
+    before = _version()
+    # The same status again, a delete of nothing and an update of nothing change no row.
+    assert client.put(mark, json={"status": "late"}).status_code == 200
+    db.session.execute(sa.delete(Location).where(Location.id == -1))
+    db.session.commit()
+    assert _version() == before
+    with count_queries() as counter:
+        assert client.get(pages["huddle"]).status_code == 200
+    assert counter.count == 1
+    assert client.put(mark, json={"status": "present"}).status_code == 200
+    assert _version() != before
+
+
 TABLE = re.compile(r'\b(?:FROM|JOIN|UPDATE|INTO)\s+"?([a-z_]+)"?', re.IGNORECASE)
 
 
