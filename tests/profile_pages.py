@@ -203,7 +203,9 @@ def main(argv: list[str]) -> int:
                 call()
             profile.disable()
             order = "cumulative" if args.cumulative else "tottime"
-            pstats.Stats(profile).sort_stats(order).print_stats(40)
+            pstats.Stats(profile).sort_stats(order).print_stats(
+                int(os.environ.get("PROFILE_LINES", "40"))
+            )
     with database(args.url).begin() as connection:
         connection.execute(sa.text("DELETE FROM kudos WHERE message = :m"), {"m": PROFILE_KUDOS})
     return 0

@@ -29,7 +29,7 @@ from huddles.agenda.templates import scope_key_for, template_for
 from huddles.auth.models import User
 from huddles.extensions import db
 from huddles.org.models import Shift
-from huddles.topics.models import Topic, TopicRevision
+from huddles.topics.models import Topic, current_titles
 from huddles.validation import FieldError
 
 # The default template's titles, translated when shown (an admin's own titles are shown as typed).
@@ -289,7 +289,7 @@ def swap_options(
         for other in agenda.items
         if other.fill == "rotation" and other.slot_key != slot_key
     }
-    request, rows = plan_request(
+    request, _rows = plan_request(
         template,
         shift,
         location.organisation_id,
@@ -301,19 +301,11 @@ def swap_options(
     best = rotation.ranked(
         request.candidates, item.kind or "", agenda.day, agenda.scope_key, request.exclude, limit
     )
-    ids = [rows[candidate.slug].id for candidate in best]
-    titles = {
-        topic_id: ((translations or {}).get(locale) or {}).get("title") or title
-        for topic_id, title, translations in db.session.execute(
-            sa.select(Topic.id, Topic.title, TopicRevision.translations)
-            .outerjoin(TopicRevision, TopicRevision.id == Topic.current_revision_id)
-            .where(Topic.id.in_(ids or [0]))
-        ).tuples()
-    }
+    titles = current_titles(locale, [candidate.slug for candidate in best])
     return [
         SwapOption(
             slug=candidate.slug,
-            title=titles.get(rows[candidate.slug].id, candidate.slug),
+            title=titles.get(candidate.slug, candidate.slug),
             fits=candidate.fits,
             last_used=candidate.last_used,
         )

@@ -32,7 +32,7 @@ from huddles.huddle import labels, service
 from huddles.huddle import record as records
 from huddles.org.models import Shift
 from huddles.page_cache import kept
-from huddles.topics.models import Topic
+from huddles.topics.models import Topic, current_titles
 from huddles.validation import FieldError
 
 bp = Blueprint("huddle", __name__, url_prefix="/huddle")
@@ -188,7 +188,8 @@ def swap(shift_id: int, day: str):
         return _back(shift, the_day)
     item = next(item for item in agenda.items if item.slot_key == slot)
     topic = db.session.get(Topic, item.topic_id) if item.topic_id else None
-    title = topic.title if topic is not None else ""
+    locale = str(get_locale() or "en")
+    title = current_titles(locale, [topic.slug]).get(topic.slug, "") if topic else ""
     flash(_("Swapped: the huddle will cover “%(title)s”.", title=title), "success")
     # Back on the swapped slot's slide, so the lead sees what the team will hear.
     return redirect(

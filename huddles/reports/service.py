@@ -23,7 +23,7 @@ from huddles.extensions import db
 from huddles.kudos.models import Kudos
 from huddles.org.models import Location, RosterEntry, Shift
 from huddles.reports.period import Period, week_of
-from huddles.topics.models import Topic, TopicRevision, offered_at
+from huddles.topics.models import Topic, current_titles, offered_at
 from huddles.topics.rendering import language_of
 
 # A huddle that took place: started, whether closed by the lead or by the scheduler.
@@ -752,19 +752,6 @@ def _in_season_during(topic: seasons.Stored, start: date, end: date) -> bool:
     return seasons.in_season_during(season, start, end)
 
 
-def _titles_in(language: str) -> dict[str, str]:
-    """Each topic's current title in `language`, by slug, where its translation gives one."""
-    if language == "en":
-        return {}
-    title = TopicRevision.translations[(language, "title")].as_string()
-    found = db.session.execute(
-        sa.select(Topic.slug, title)
-        .join(TopicRevision, TopicRevision.id == Topic.current_revision_id)
-        .where(title.is_not(None))
-    )
-    return {slug: text for slug, text in found if text and text.strip()}
-
-
 def content_report(
     location: Location, period: Period, today: date, locale: str | None = None
 ) -> ContentReport:
@@ -829,8 +816,8 @@ def content_report(
         )
         if _in_season_during(topic, period.start, end)
     ]
-    titles = _titles_in(language_of(locale))
-    if titles:
+    if language_of(locale) != "en":
+        titles = current_titles(locale)
         topics = [replace(t, title=titles.get(t.slug, t.title)) for t in topics]
         topics.sort(key=lambda t: (-t.used, t.title.casefold()))
         never_used = [replace(t, title=titles.get(t.slug, t.title)) for t in never_used]

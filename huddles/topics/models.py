@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from huddles import seasons
 from huddles.db import utcnow
 from huddles.extensions import db
+from huddles.topics.rendering import language_of
 
 KINDS = ("tip", "wow-story", "default-of-yes", "culture-matrix", "habit", "recovery", "lexicon")
 STATUSES = ("draft", "published", "retired")
@@ -122,6 +123,26 @@ def in_rotation() -> sa.ColumnElement[bool]:
 def offered_at(setting: str) -> sa.ColumnElement[bool]:
     """SQL: the rotation offers the topic to a location of `setting` (in rotation, fits it)."""
     return sa.and_(in_rotation(), fits_setting(setting))
+
+
+def current_titles(locale: str | None, slugs: list[str] | None = None) -> dict[str, str]:
+    """Each topic's current title (of those `slugs`, or all) by slug, in the language of
+    `locale`: its translation's where that has one, else the title as written. One statement."""
+    language = language_of(locale)
+    translated = (
+        TopicRevision.translations[(language, "title")].as_string()
+        if language != "en"
+        else sa.null()
+    )
+    statement = sa.select(Topic.slug, Topic.title, translated).outerjoin(
+        TopicRevision, TopicRevision.id == Topic.current_revision_id
+    )
+    if slugs is not None:
+        statement = statement.where(Topic.slug.in_(slugs))
+    return {
+        slug: own if own and own.strip() else title
+        for slug, title, own in db.session.execute(statement).tuples()
+    }
 
 
 def fits_setting(setting: str) -> sa.ColumnElement[bool]:

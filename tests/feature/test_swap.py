@@ -210,3 +210,18 @@ def test_swap_choices_are_titled_in_the_readers_language(client, library, login)
     assert any(title.startswith("Bistro Yes") for title in english)
     page = client.get(f"/huddle/{library.shift.id}/{DAY}/swap?slot=topic&lang=de")
     assert page.status_code == 200 and "Ja-Thema" in page.get_data(as_text=True)
+
+
+def test_the_swap_names_the_new_topic_in_the_readers_language(client, library, login):
+    agenda = planning.get_agenda(library.shift, DAY, now=NOW)
+    choice = planning.swap_options(agenda, "topic")[1].slug
+    topic = db.session.scalar(sa.select(Topic).where(Topic.slug == choice))
+    topic.current_revision.translations = {"de": {"title": "Ja sagen, auf Deutsch"}}
+    library.lead.locale = "de"
+    db.session.commit()
+    login(library.lead)
+    url = f"/huddle/{library.shift.id}/{DAY.isoformat()}"
+    response = client.post(f"{url}/swap", data={"slot": "topic", "topic_slug": choice})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    flashed = page.split('class="flash flash-success">')[1].split("</p>")[0]
+    assert flashed == "Getauscht: Die Teambesprechung behandelt „Ja sagen, auf Deutsch“."
