@@ -29,7 +29,7 @@ from huddles.agenda.templates import scope_key_for, template_for
 from huddles.auth.models import User
 from huddles.extensions import db
 from huddles.org.models import Shift
-from huddles.topics.models import Topic, current_titles
+from huddles.topics.models import current_titles
 from huddles.validation import FieldError
 
 # The default template's titles, translated when shown (an admin's own titles are shown as typed).
