@@ -16,7 +16,7 @@ from huddles.extensions import db
 from huddles.kudos.service import give_kudos
 from huddles.topics.service import import_library
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import SERVICE_WORKER_READY, new_screen, wait_until
+from tests.e2e.conftest import new_screen, wait_for_service_worker, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -178,7 +178,7 @@ def test_a_screen_that_loses_the_network_keeps_showing_the_huddle(live_server, b
     pair(code, world.here, actor=world.lead, now=utcnow())
     page.wait_for_selector(".ds-huddle", timeout=5000)
     # The service worker takes over, and the next visit of the page is kept in its cache.
-    wait_until(page, SERVICE_WORKER_READY)
+    wait_for_service_worker(page)
     page.reload()
     page.wait_for_selector(".ds-huddle", timeout=5000)
     context.set_offline(True)

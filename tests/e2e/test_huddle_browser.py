@@ -18,7 +18,7 @@ from huddles.kudos.models import Kudos
 from huddles.kudos.service import give_kudos
 from huddles.topics.service import import_library
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import SERVICE_WORKER_READY, wait_until
+from tests.e2e.conftest import wait_for_service_worker
 
 # Inside the huddle's window of the world's Early shift (see conftest.IN_THE_EARLY_SHIFT).
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("clock")]
@@ -38,7 +38,7 @@ def sign_in(page, base: str, email: str) -> None:
     page.goto(base + "/login")
     # The service worker has installed and taken the page over: a sign-in posted while it was
     # still fetching the app shell was once seen to lose its redirect under a loaded test run.
-    wait_until(page, SERVICE_WORKER_READY)
+    wait_for_service_worker(page)
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
     page.click("form[novalidate] button[type=submit]")

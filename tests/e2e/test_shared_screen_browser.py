@@ -8,7 +8,7 @@ import pytest
 
 from huddles.extensions import db
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import SERVICE_WORKER_READY, wait_until
+from tests.e2e.conftest import wait_for_service_worker
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +37,7 @@ def test_sign_out_with_keep_me_signed_in_leaves_the_next_person_nothing(
     assert any(cookie["name"] == "session" and cookie["expires"] > 0 for cookie in copied)
     # The service worker has installed (its copies made): sign-out then clears them, rather than
     # cutting its downloads off half-way, which the test server would report.
-    wait_until(page, SERVICE_WORKER_READY)
+    wait_for_service_worker(page)
 
     page.click("header button:has-text('Sign out')")
     page.wait_for_url(live_server + "/login")
@@ -77,7 +77,7 @@ def test_sign_out_empties_the_service_workers_copies_of_huddle_pages(
     """The service worker keeps the huddle page for when the network drops; after sign-out the
     next person at the screen finds no copy of it (Clear-Site-Data)."""
     context, page = signed_in_lead(live_server, browser, world)
-    wait_until(page, SERVICE_WORKER_READY)
+    wait_for_service_worker(page)
     huddle = f"{live_server}/huddle/{world.shift.id}/2026-12-02"
     page.goto(huddle)
     # Polled from here: the page's CSP refuses the string evaluation an async wait_for_function
