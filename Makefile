@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 translations: $(STAMP)
-	@$(BIN)/python -m huddles.i18n
+	@$(BIN)/python -m huddles.compile_translations
 
 run: $(STAMP) translations
 	@mkdir -p instance

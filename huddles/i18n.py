@@ -262,6 +262,7 @@ def compile_catalogs(directory: Path | None = None) -> list[Path]:
     return written
 
 
-if __name__ == "__main__":
-    for path in compile_catalogs():
-        print(f"compiled {path}")
+if __name__ == "__main__":  # the older way to run huddles.compile_translations
+    from huddles.compile_translations import main
+
+    main()
