@@ -8,9 +8,13 @@ would:
 
 - the session (or API token) is still live and its person active: signing out, an expired
   session, a revoked token or a deactivated person end the kept answers at once;
-- nothing anywhere was written since the answer was rendered: every transaction that changes
+- nothing the answer shows was written since it was rendered: every transaction that changes
   a row (but of the few tables no kept page shows, `UNSHOWN`) writes a new random number into
-  `page_version` just before it commits, in the same transaction, whichever process it runs in;
+  `page_version` just before it commits, in the same transaction, whichever process it runs in.
+  Attendance and thank-yous, the tables written all day, have numbers of their own (`GROUPS`): a
+  tap changes only the pages that read attendance, not the wall or the agenda API. A page depends
+  on a group's number when it read that table while it was made, and always on the number of
+  everything else;
 - the minute has not turned: what a page derives from the clock is worked out per minute, and
   the exact time it embeds for its scripts (`live_now`) is filled in on the way out. So a row
   changed outside the app (by hand in psql) shows within the minute too.
@@ -24,7 +28,9 @@ request that asks for a fresh page (`Cache-Control: no-cache`, as a browser's ha
 
 from __future__ import annotations
 
+import contextvars
 import functools
+import re
 import secrets
 import threading
 from collections import OrderedDict
@@ -75,6 +81,12 @@ WROTE = "huddles_page_wrote"
 # Set on a connection by the migrations: their writes are the schema's, not the pages'.
 MIGRATING = "huddles_migrating"
 HAS_TABLE = "huddles_has_page_version"
+# The tables with a version of their own (its row's id); every other shown table's is EVERYTHING.
+EVERYTHING = 1
+GROUPS = {"attendance": 2, "kudos": 3}
+# The groups in the order of `version_column`'s numbers.
+ORDER = (EVERYTHING, *GROUPS.values())
+_GROUP_NAMES = re.compile(r"\b(" + "|".join(GROUPS) + r")\b")
 MAX_ENTRIES = 2000
 MAX_BYTES = 48 * 1024 * 1024
 
@@ -82,7 +94,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class PageVersion(db.Model):
-    """One row: a random number that changes with every committed write to a shown table."""
+    """A random number per group of tables (`GROUPS`; one row each) that changes with every
+    committed write to a shown table of that group."""
 
     __tablename__ = "page_version"
 
@@ -90,9 +103,30 @@ class PageVersion(db.Model):
     n: Mapped[int] = mapped_column(sa.BigInteger)
 
 
-def version_column() -> sa.ScalarSelect[int]:
-    """The current version, as a column of the session's (or token's) own statement."""
-    return sa.select(PageVersion.n).where(PageVersion.id == 1).scalar_subquery()
+Version = tuple[int, ...]
+
+
+def version_column() -> sa.ColumnElement[str]:
+    """The current version, as one column of the session's (or token's) own statement: each
+    group's number (0 before its first write), as text ("n1:n2:n3"; see `parse_version`)."""
+    numbers = [
+        sa.cast(
+            sa.func.coalesce(
+                sa.select(PageVersion.n).where(PageVersion.id == group).scalar_subquery(), 0
+            ),
+            sa.String,
+        )
+        for group in ORDER
+    ]
+    text = numbers[0]
+    for number in numbers[1:]:
+        text = text + ":" + number
+    return text.label("page_version")
+
+
+def parse_version(text: str | None) -> Version | None:
+    """The numbers of `version_column`, in group order."""
+    return None if text is None else tuple(int(part) for part in text.split(":"))
 
 
 def kept(view: F) -> F:
@@ -101,10 +135,10 @@ def kept(view: F) -> F:
     return view
 
 
-def note_identity(kind: str, token_hash: str, version: int | None) -> None:
+def note_identity(kind: str, token_hash: str, version: str | None) -> None:
     """The signed-in person's session (or token) and the version read with it (auth's loaders)."""
     g.page_identity = (kind, token_hash)
-    g.page_version = version
+    g.page_version = parse_version(version)
 
 
 def live_now(text: str) -> None:
@@ -118,16 +152,18 @@ _DML = ("INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE", "TRUNCATE", "UPSERT", 
 
 
 def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-    if conn.info.get(WROTE):
-        return
+    wrote = conn.info.get(WROTE)
+    if wrote is not None and EVERYTHING in wrote:
+        return  # every kept page is old already
     if context is not None and (context.isinsert or context.isupdate or context.isdelete):
         table = getattr(getattr(context.compiled, "statement", None), "table", None)
-        if getattr(table, "name", None) in UNSHOWN or _changed_nothing(conn, cursor, executemany):
+        name = getattr(table, "name", None)
+        if name in UNSHOWN or _changed_nothing(conn, cursor, executemany):
             return
-        conn.info[WROTE] = True
+        conn.info.setdefault(WROTE, set()).add(GROUPS.get(name or "", EVERYTHING))
     elif statement.lstrip()[:8].upper().startswith(_DML):
-        # Text SQL: the table is not parsed out; a read by WITH costs a needless new version.
-        conn.info[WROTE] = True
+        # Text SQL: the table is not parsed out (a read by WITH costs a needless new version).
+        conn.info.setdefault(WROTE, set()).add(EVERYTHING)
 
 
 def _changed_nothing(conn, cursor, executemany: bool) -> bool:  # noqa: ANN001
@@ -140,7 +176,8 @@ def _changed_nothing(conn, cursor, executemany: bool) -> bool:  # noqa: ANN001
 
 
 def _bump_before_commit(conn) -> None:  # noqa: ANN001
-    if not conn.info.pop(WROTE, False) or conn.info.get(MIGRATING):
+    groups = conn.info.pop(WROTE, None)
+    if not groups or conn.info.get(MIGRATING):
         return
     if not conn.info.get(HAS_TABLE):
         # A database not yet migrated to the table keeps no pages' version (looked up once
@@ -148,17 +185,30 @@ def _bump_before_commit(conn) -> None:  # noqa: ANN001
         if not sa.inspect(conn).has_table(PageVersion.__tablename__):
             return
         conn.info[HAS_TABLE] = True
-    dialect = conn.dialect.name
-    mark = "%s" if dialect == "postgresql" else "?"
+    mark = "%s" if conn.dialect.name == "postgresql" else "?"
+    values = []
+    for group in sorted(groups):
+        values += [group, secrets.randbits(62)]
+    rows = ", ".join(f"({mark}, {mark})" for _group in groups)
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         cursor.execute(
-            f"INSERT INTO page_version (id, n) VALUES (1, {mark}) "  # noqa: S608  (no input)
+            f"INSERT INTO page_version (id, n) VALUES {rows} "  # noqa: S608  (no input)
             "ON CONFLICT (id) DO UPDATE SET n = excluded.n",
-            (secrets.randbits(62),),
+            tuple(values),
         )
     finally:
         cursor.close()
+
+
+# The groups of tables the statements of the answer being made have read (None: not making one).
+_READ: contextvars.ContextVar[set[int] | None] = contextvars.ContextVar("page_read", default=None)
+
+
+def _note_read(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+    read = _READ.get()
+    if read is not None:
+        read.update(GROUPS[name] for name in _GROUP_NAMES.findall(statement))
 
 
 def _forget_write(conn, *args: Any) -> None:  # noqa: ANN001
@@ -174,6 +224,7 @@ def watch_writes(engine: sa.Engine) -> None:
     if sa.event.contains(engine, "commit", _bump_before_commit):
         return
     sa.event.listen(engine, "after_cursor_execute", _note_write)
+    sa.event.listen(engine, "before_cursor_execute", _note_read)
     sa.event.listen(engine, "commit", _bump_before_commit)
     sa.event.listen(engine, "rollback", _forget_write)
     sa.event.listen(engine.pool, "reset", _forget_on_reset)
@@ -190,7 +241,8 @@ def wrote(session: Any) -> bool:
 @dataclass(frozen=True)
 class Entry:
     identity: tuple[str, str]
-    version: int
+    # The number of each group the answer depends on, None for those it does not.
+    version: tuple[int | None, ...]
     minute: datetime
     status: str
     headers: list[tuple[str, str]]
@@ -269,9 +321,18 @@ class PageCache:
             answer[:] = [status, headers]
             return start_response(status, headers, exc_info)
 
-        body = self.wsgi_app(environ, keep_start)
+        reading = _READ.set(set())
+        try:
+            body = self.wsgi_app(environ, keep_start)
+            read = _READ.get() or set()
+        finally:
+            _READ.reset(reading)
         if "version" not in slot or not answer or not answer[0].startswith("200 "):
             return body
+        slot["version"] = tuple(
+            number if group == EVERYTHING or group in read else None
+            for group, number in zip(ORDER, slot["version"], strict=True)
+        )
         status, headers = answer
         if any(name.lower() == "set-cookie" for name, _value in headers):
             return body
@@ -378,7 +439,7 @@ class PageCache:
                 and last_used is not None
                 and now - last_used <= service.TOKEN_USED_EVERY
             )
-        return bool(live and active and version == entry.version)
+        return bool(live and active and _same(entry.version, parse_version(version)))
 
     @staticmethod
     def _send(entry: Entry, now: datetime, start_response: Callable[..., Any]) -> Iterator[bytes]:
@@ -392,6 +453,13 @@ class PageCache:
         ]
         start_response(entry.status, headers)
         return iter((body,))
+
+
+def _same(kept: tuple[int | None, ...], now: Version | None) -> bool:
+    """Whether every number the kept answer depends on is still the current one."""
+    return now is not None and all(
+        number is None or number == current for number, current in zip(kept, now, strict=True)
+    )
 
 
 def install(app: Flask) -> None:

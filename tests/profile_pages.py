@@ -195,7 +195,10 @@ def main(argv: list[str]) -> int:
         )
         if args.sql:
             for statement in statements:
-                print("   ", " ".join(statement.split())[:160])
+                print(
+                    "   ",
+                    " ".join(statement.split())[: int(os.environ.get("PROFILE_SQL_WIDTH", "160"))],
+                )
         if args.profile or args.cumulative:
             profile = cProfile.Profile()
             profile.enable()

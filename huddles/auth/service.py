@@ -212,7 +212,7 @@ TOKEN_USED_EVERY = timedelta(minutes=1)
 
 
 @functools.cache
-def _token_query() -> sa.Select[tuple[ApiToken, int]]:
+def _token_query() -> sa.Select[tuple[ApiToken, str]]:
     """Every API request's statement, built once (the hash is a bound parameter), with the
     version of the kept pages (`page_cache`)."""
     return (
@@ -229,7 +229,7 @@ def user_for_api_token(token: str, now: datetime | None = None) -> User | None:
 
 def token_owner_and_version(
     token: str, now: datetime | None = None
-) -> tuple[User | None, int | None]:
+) -> tuple[User | None, str | None]:
     """`user_for_api_token`, with the version of the kept pages read in the same statement."""
     found = db.session.execute(_token_query(), {"token_hash": hash_token(token)}).first()
     if found is None:

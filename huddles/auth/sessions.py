@@ -93,7 +93,7 @@ def _live(now: datetime, lifetimes: Lifetimes) -> sa.ColumnElement[bool]:
 
 
 @functools.cache
-def _session_query() -> sa.Select[tuple[UserSession, int]]:
+def _session_query() -> sa.Select[tuple[UserSession, str]]:
     """Every request's statement, built once (its values are bound parameters). The version of
     the kept pages rides along: it must be read before any of a page's data (`page_cache`)."""
     return (
@@ -125,7 +125,7 @@ def load_session(key: str, *, now: datetime, lifetimes: Lifetimes) -> UserSessio
 
 def load_session_and_version(
     key: str, *, now: datetime, lifetimes: Lifetimes
-) -> tuple[UserSession | None, int | None]:
+) -> tuple[UserSession | None, str | None]:
     """`load_session`, with the version of the kept pages read in the same statement."""
     if not key or len(key) > 100:
         return None, None

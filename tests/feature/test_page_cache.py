@@ -120,6 +120,72 @@ def test_a_thank_you_a_mark_and_a_change_elsewhere_show_at_once(
     assert "Harbour Hotel &amp; Spa" in client.get("/").get_data(as_text=True)
 
 
+def test_a_tap_makes_anew_only_the_pages_that_show_attendance(
+    client, login, world, pages, count_queries
+):
+    """Attendance has a version of its own: the wall and the agenda API, which show none, stay
+    kept through the taps of a huddle; the huddle page and Today show the mark at once."""
+    headers = {"Authorization": f"Bearer {issue_api_token(world.lead, 'kept')}"}
+    login(world.lead)
+    for name, url in pages.items():
+        kept_twice(client, count_queries, url, headers=headers if name == "agenda_api" else {})
+    mark = pages["agenda_api"].replace("/agenda?", f"/attendance/{world.staff.id}?")
+    assert client.put(mark, json={"status": "late"}).status_code == 200
+    for name in ("wall", "agenda_api"):
+        with count_queries() as counter:
+            kept = client.get(pages[name], headers=headers if name == "agenda_api" else {})
+        assert kept.status_code == 200 and counter.count == 1, name
+    with count_queries() as counter:
+        huddle = client.get(pages["huddle"]).get_data(as_text=True)
+    assert counter.count > 1
+    data = json.loads(huddle.split('id="huddle-data">', 1)[1].split("</script>", 1)[0])
+    assert {row["user_id"]: row["status"] for row in data["roster"]}[world.staff.id] == "late"
+    login(world.staff)
+    assert kept_twice(client, count_queries, "/")[2] == 1
+    # The lead marks them absent: the colleague's own Today is made again.
+    login(world.lead)
+    assert client.put(mark, json={"status": "absent"}).status_code == 200
+    login(world.staff)
+    with count_queries() as counter:
+        assert client.get("/").status_code == 200
+    assert counter.count > 1
+
+
+def test_a_thank_you_makes_anew_every_page_that_shows_thank_yous(
+    client, login, world, pages, count_queries
+):
+    headers = {"Authorization": f"Bearer {issue_api_token(world.lead, 'kept')}"}
+    login(world.lead)
+    kept_twice(client, count_queries, pages["agenda_api"], headers=headers)
+    kept_twice(client, count_queries, pages["wall"])
+    thank(world.staff, world.colleague, "Thanks for taking table nine")
+    agenda = client.get(pages["agenda_api"], headers=headers).get_json()
+    assert "Thanks for taking table nine" in json.dumps(agenda)
+    assert "Thanks for taking table nine" in client.get(pages["wall"]).get_data(as_text=True)
+
+
+def test_each_group_of_tables_has_a_number_of_its_own(app, world):
+    def numbers() -> tuple[int, ...]:
+        version = page_cache.parse_version(_version())
+        assert version is not None and len(version) == len(page_cache.ORDER)
+        return version
+
+    thank(world.staff, world.colleague, "A first thank-you")
+    world.here.name = "Harbour Hotel (renamed)"
+    db.session.commit()
+    before = numbers()
+    thank(world.staff, world.colleague, "A second thank-you")
+    after_kudos = numbers()
+    changed = {g for g, a, b in zip(page_cache.ORDER, before, after_kudos, strict=True) if a != b}
+    assert changed == {page_cache.GROUPS["kudos"]}
+    world.here.name = "Harbour Hotel"
+    db.session.commit()
+    changed = {
+        g for g, a, b in zip(page_cache.ORDER, after_kudos, numbers(), strict=True) if a != b
+    }
+    assert changed == {page_cache.EVERYTHING}
+
+
 def test_the_time_for_the_scripts_is_the_time_of_sending(
     client, login, world, pages, count_queries, clock
 ):
@@ -219,8 +285,8 @@ def test_a_flashed_message_is_shown_once(client, login, world, pages):
     assert "Marked as read (kept-page test)." not in client.get("/").get_data(as_text=True)
 
 
-def _version() -> int | None:
-    return db.session.scalar(page_cache.version_column().subquery().select())
+def _version() -> str | None:
+    return db.session.scalar(sa.select(page_cache.version_column()))
 
 
 def test_only_writes_to_shown_tables_change_the_version(app, world):
