@@ -16,7 +16,8 @@ from huddles.displays import service
 from huddles.displays.models import Display, DisplayState
 from huddles.displays.views import COOKIE
 from huddles.extensions import db
-from huddles.kudos.service import give_kudos
+from huddles.kudos.models import Kudos
+from huddles.kudos.service import give_kudos, hide_kudos
 from huddles.validation import FieldError
 
 CODE = re.compile(r'class="ds-pair-code"[^>]*><span>([A-Z0-9]{3})</span><span>([A-Z0-9]{3})</span>')
@@ -411,3 +412,36 @@ def test_after_the_finish_the_screen_thanks_the_room_then_goes_idle(
     agenda.finished_at = utcnow() - timedelta(minutes=11)
     db.session.commit()
     assert screen.get("/display/state").get_json()["mode"] == "idle"
+
+
+def test_a_thank_you_reaches_the_screens_of_its_location_at_their_next_poll(
+    screen, client, login, world, make_shift
+):
+    """Between huddles the screen shows the thank-yous waiting to be read out."""
+    world.shift.active = False
+    db.session.commit()
+    later = (datetime.now(ZoneInfo(world.here.timezone)) + timedelta(hours=3)).time()
+    make_shift(world.here, "Evening", later.replace(second=0, microsecond=0), 120)
+    code = _code(screen.get("/display").get_data(as_text=True))
+    _pair(client, login, world.lead, code, world.here)
+    etag = screen.get("/display/state").headers["ETag"]
+    other = db.session.scalar(
+        sa.select(DisplayState.version).where(DisplayState.location_id == world.there.id)
+    )
+    _thank(world.staff, world.colleague.id, "You covered the desk at once.")
+    posted = screen.get("/display/state", headers={"If-None-Match": etag})
+    assert posted.status_code == 200
+    assert "You covered the desk at once." in posted.get_json()["html"]
+    # Hidden by the lead, it leaves the screen at once too.
+    kudos_id = db.session.scalar(sa.select(Kudos.id).order_by(Kudos.id.desc()))
+    hide_kudos(world.lead, world.here, kudos_id, reason="Names a guest", now=utcnow())
+    hidden = screen.get("/display/state", headers={"If-None-Match": posted.headers["ETag"]})
+    assert hidden.status_code == 200
+    assert "You covered the desk at once." not in hidden.get_json()["html"]
+    # Another location's screens are left alone.
+    assert (
+        db.session.scalar(
+            sa.select(DisplayState.version).where(DisplayState.location_id == world.there.id)
+        )
+        == other
+    )
