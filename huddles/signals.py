@@ -19,10 +19,11 @@ huddle_finished = _signals.signal("huddle-finished")
 # keyword arguments: agenda_id, status.
 huddle_closed = _signals.signal("huddle-closed")
 # Anything the break-room screen shows is changing (the huddle started, finished or was closed,
-# attendance, notes, feedback, a thank-you given, hidden or shown again). Sent INSIDE the change's transaction, just before its commit, so
-# that a receiver's writes (the screens' version) commit with it in one transaction: a receiver
-# adds to the session and never commits. Keyword arguments: agenda_id (None for a thank-you),
-# location_id (the shift's location, when the sender has it).
+# attendance, notes, feedback, a thank-you given, hidden or shown again). Sent INSIDE the
+# change's transaction, just before its commit, so that a receiver's writes (the screens'
+# version) commit with it in one transaction: a receiver adds to the session and never commits.
+# Keyword arguments: agenda_id (None for a thank-you), location_id (the shift's location, when
+# the sender has it).
 huddle_changed = _signals.signal("huddle-changed")
 # A topic was edited, retired, restored or imported; keyword arguments: topic_ids (list[int]).
 topic_changed = _signals.signal("topic-changed")
