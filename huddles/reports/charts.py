@@ -38,21 +38,28 @@ def bar_chart(
     width: int = 440,
     row: int = 26,
     formatter: Callable[[float], str] = _fmt,
+    rtl: bool = False,
 ) -> Markup:
-    """Horizontal bars, one row each: the label, the bar, the value."""
+    """Horizontal bars, one row each: the label, the bar, the value. Right to left (`rtl`), the
+    chart is mirrored: the label on the right, the bar growing to the left."""
     uid = next(_ids)
     top = maximum if maximum is not None else max((b.value for b in bars), default=0) or 1
     height = max(row * len(bars), row) + 8
     plot = width - label_width - 70
+
+    def x_of(x: float, size: float = 0.0) -> float:
+        """Where a point (or a box `size` wide) starts on the page, mirrored right to left."""
+        return width - x - size if rtl else x
+
     parts = [
         f'<svg class="chart chart-bars" role="img" viewBox="0 0 {width} {height}" '
-        f'aria-labelledby="chart-{uid}-title chart-{uid}-desc" '
+        f'aria-labelledby="chart-{uid}-title chart-{uid}-desc" {_direction(rtl)} '
         f'xmlns="http://www.w3.org/2000/svg">',
         f'<title id="chart-{uid}-title">{escape(title)}</title>',
         f'<desc id="chart-{uid}-desc">{escape(description)}</desc>',
     ]
     if not bars:
-        parts.append(f'<text class="chart-empty" x="0" y="{row - 8}">–</text>')
+        parts.append(f'<text class="chart-empty" x="{x_of(0):g}" y="{row - 8}">–</text>')
     for index, bar in enumerate(bars):
         y = index * row + 4
         length = 0.0 if top <= 0 else max(0.0, min(1.0, bar.value / top)) * plot
@@ -61,13 +68,15 @@ def bar_chart(
         tone = f" {escape(bar.tone)}" if bar.tone else ""
         parts.append(
             f"<g><title>{escape(bar.label)}: {escape(text)}</title>"
-            f'<text class="chart-label" x="{label_width - 8}" y="{y + row * 0.62:.1f}" '
+            # "end" and "start" follow the chart's direction: the label ends next to the bar,
+            # the value starts after it.
+            f'<text class="chart-label" x="{x_of(label_width - 8):g}" y="{y + row * 0.62:.1f}" '
             f'text-anchor="end">{escape(label)}</text>'
-            f'<rect class="chart-track" x="{label_width}" y="{y + 4}" width="{plot}" '
-            f'height="{row - 10}" rx="3"/>'
-            f'<rect class="chart-bar{tone}" x="{label_width}" y="{y + 4}" width="{length:.1f}" '
-            f'height="{row - 10}" rx="3"/>'
-            f'<text class="chart-value" x="{label_width + length + 6:.1f}" '
+            f'<rect class="chart-track" x="{x_of(label_width, plot):g}" y="{y + 4}" '
+            f'width="{plot}" height="{row - 10}" rx="3"/>'
+            f'<rect class="chart-bar{tone}" x="{x_of(label_width, length):.1f}" y="{y + 4}" '
+            f'width="{length:.1f}" height="{row - 10}" rx="3"/>'
+            f'<text class="chart-value" x="{x_of(label_width + length + 6):.1f}" '
             f'y="{y + row * 0.62:.1f}">{escape(text)}</text></g>'
         )
     parts.append("</svg>")
@@ -83,8 +92,10 @@ def column_chart(
     width: int = 440,
     height: int = 180,
     formatter: Callable[[float], str] = _fmt,
+    rtl: bool = False,
 ) -> Markup:
-    """Vertical columns over time (a trend by week): the label under, the value above."""
+    """Vertical columns over time (a trend by week): the label under, the value above. Right to
+    left (`rtl`), time runs from right to left."""
     uid = next(_ids)
     top = maximum if maximum is not None else max((b.value for b in bars), default=0) or 1
     plot_height = height - 44
@@ -92,7 +103,7 @@ def column_chart(
     column = min(48.0, slot * 0.7)
     parts = [
         f'<svg class="chart chart-columns" role="img" viewBox="0 0 {width} {height}" '
-        f'aria-labelledby="chart-{uid}-title chart-{uid}-desc" '
+        f'aria-labelledby="chart-{uid}-title chart-{uid}-desc" {_direction(rtl)} '
         f'xmlns="http://www.w3.org/2000/svg">',
         f'<title id="chart-{uid}-title">{escape(title)}</title>',
         f'<desc id="chart-{uid}-desc">{escape(description)}</desc>',
@@ -101,6 +112,8 @@ def column_chart(
     ]
     for index, bar in enumerate(bars):
         x = index * slot + (slot - column) / 2
+        if rtl:
+            x = width - x - column
         size = 0.0 if top <= 0 else max(0.0, min(1.0, bar.value / top)) * plot_height
         y = plot_height + 20 - size
         text = bar.text if bar.text is not None else formatter(bar.value)
@@ -117,6 +130,11 @@ def column_chart(
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (every text in it went through escape())
+
+
+def _direction(rtl: bool) -> str:
+    # Stated, not inherited from the page, so that the text anchors above mean what they say.
+    return f'direction="{"rtl" if rtl else "ltr"}"'
 
 
 def percent(value: float | None) -> str:

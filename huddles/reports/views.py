@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from huddles.auth.access import location_for, roles_required, visible_locations
 from huddles.huddle import record
+from huddles.i18n import text_direction
 from huddles.kudos.service import value_label
 from huddles.org.models import Location
 from huddles.reports import charts, service
@@ -77,6 +78,11 @@ def _scope() -> Scope:
     except FieldError as problem:
         period, error = last_weeks(today), problem
     return Scope(location, locations, period, today, now, error)
+
+
+def _rtl() -> bool:
+    """The page is right to left (Arabic): its charts are mirrored."""
+    return text_direction(str(get_locale() or "en")) == "rtl"
 
 
 def _render(template: str, scope: Scope, **context: Any):
@@ -152,6 +158,7 @@ def coverage():
         _rate_bars([(shift.name, shift.held_share) for shift in report.shifts]),
         maximum=1,
         description=_("Held huddles (done or ended) of the days each shift was due."),
+        rtl=_rtl(),
     )
     return _render(
         "reports/coverage.html",
@@ -173,11 +180,13 @@ def attendance():
         _rate_bars([(shift.name, shift.rate) for shift in report.shifts]),
         maximum=1,
         description=_("Present and late count as attended; excused is not expected."),
+        rtl=_rtl(),
     )
     people_chart = charts.bar_chart(
         _("Attendance rate per person"),
         _rate_bars([(person.name, person.rate) for person in report.people]),
         maximum=1,
+        rtl=_rtl(),
     )
     trend = charts.column_chart(
         _("Attendance rate by week"),
@@ -187,6 +196,7 @@ def attendance():
         ],
         maximum=1,
         description=_("Each column is a week, labelled by its Monday."),
+        rtl=_rtl(),
     )
     return _render(
         "reports/attendance.html",
@@ -210,6 +220,7 @@ def content():
         _("Most used topics of the day"),
         [charts.Bar(t.title, t.used) for t in report.topics if t.kind != "lexicon"][:12],
         description=_("How many huddles that took place used each topic (phrases aside)."),
+        rtl=_rtl(),
     )
     kinds = report.kinds
     kinds_chart = charts.column_chart(
@@ -219,6 +230,7 @@ def content():
             for week, counts in sorted(report.kinds_by_week.items())
         ],
         description=_("Each column is a week, labelled by its Monday."),
+        rtl=_rtl(),
     )
     return _render(
         "reports/content.html",
@@ -240,15 +252,18 @@ def kudos():
     people_chart = charts.bar_chart(
         _("Thank-yous received per person"),
         [charts.Bar(p.name, p.received) for p in received],
+        rtl=_rtl(),
     )
     values_chart = charts.bar_chart(
         _("Thank-yous per value"),
         [charts.Bar(value_label(value) or _("No value"), count) for value, count in report.values],
+        rtl=_rtl(),
     )
     trend = charts.column_chart(
         _("Thank-yous by week"),
         [charts.Bar(_week_label(week), total) for week, total in report.week_totals()],
         description=_("Each column is a week, labelled by its Monday."),
+        rtl=_rtl(),
     )
     return _render(
         "reports/kudos.html",

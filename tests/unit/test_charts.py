@@ -46,6 +46,31 @@ def test_bars_are_proportional_and_clamped(chart):
     assert sizes[2] == pytest.approx(4 * sizes[0])  # 8 of at most 4: a full bar, not more
 
 
+def test_right_to_left_the_bars_are_mirrored():
+    """An Arabic page's chart reads from the right: the label at the right, the bar growing to
+    the left, and the text anchors meant in the chart's own stated direction."""
+    bars = [Bar("الصباح", 2), Bar("المساء", 4)]
+    ltr, rtl = parse(str(bar_chart("t", bars))), parse(str(bar_chart("t", bars, rtl=True)))
+    assert ltr.get("direction") == "ltr" and rtl.get("direction") == "rtl"
+    width = float(rtl.get("viewBox").split()[2])
+    for left, right in zip(ltr.findall("svg:g", NS), rtl.findall("svg:g", NS), strict=True):
+        for part in ("svg:text[@class='chart-label']", "svg:text[@class='chart-value']"):
+            assert float(right.find(part, NS).get("x")) == pytest.approx(
+                width - float(left.find(part, NS).get("x"))
+            )
+        bar_l, bar_r = (g.find("svg:rect[@class='chart-bar']", NS) for g in (left, right))
+        assert bar_r.get("width") == bar_l.get("width")
+        assert float(bar_r.get("x")) + float(bar_r.get("width")) == pytest.approx(
+            width - float(bar_l.get("x"))
+        )
+    label = rtl.find("svg:g/svg:text[@class='chart-label']", NS)
+    bar = rtl.find("svg:g/svg:rect[@class='chart-bar']", NS)
+    assert float(label.get("x")) > float(bar.get("x")) + float(bar.get("width"))
+    weeks = [Bar("W1", 1), Bar("W2", 2)]
+    columns = parse(str(column_chart("t", weeks, rtl=True))).findall("svg:g/svg:rect", NS)
+    assert float(columns[0].get("x")) > float(columns[1].get("x"))  # the first week on the right
+
+
 def test_labels_are_escaped():
     svg = str(bar_chart("<b>x</b>", [Bar('<img src=x onerror="1">', 1)]))
     assert "<img" not in svg and "<b>" not in svg
