@@ -5,6 +5,7 @@ table beside it."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import count
@@ -12,6 +13,8 @@ from itertools import count
 from markupsafe import Markup, escape
 
 _ids = count(1)
+# About the width of a character of the charts' 13 px labels, in the chart's own units.
+_CHAR_WIDTH = 7.5
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,10 @@ def column_chart(
         f'<line class="chart-axis" x1="0" y1="{plot_height + 20}" x2="{width}" '
         f'y2="{plot_height + 20}"/>',
     ]
+    # Labels too wide for their slot (a quarter's weeks) are shown every few columns, counted
+    # back from the latest; each column's <title> and the table beside still name it.
+    room = max((len(bar.label) for bar in bars), default=0) * _CHAR_WIDTH + 6
+    every = max(1, math.ceil(room / slot))
     for index, bar in enumerate(bars):
         x = index * slot + (slot - column) / 2
         if rtl:
@@ -125,11 +132,30 @@ def column_chart(
             f'height="{size:.1f}" rx="3"/>'
             f'<text class="chart-value" x="{middle:.1f}" y="{y - 5:.1f}" '
             f'text-anchor="middle">{escape(text)}</text>'
-            f'<text class="chart-label" x="{middle:.1f}" y="{height - 6}" '
-            f'text-anchor="middle">{escape(bar.label)}</text></g>'
+            + (
+                _column_label(bar.label, middle, height - 6, width, rtl)
+                if (len(bars) - 1 - index) % every == 0
+                else ""
+            )
+            + "</g>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (every text in it went through escape())
+
+
+def _column_label(label: str, middle: float, y: float, width: int, rtl: bool) -> str:
+    """A label centred under its column, or kept inside the chart at either edge."""
+    half = len(label) * _CHAR_WIDTH / 2
+    x, anchor = middle, "middle"
+    if middle - half < 0:  # against the left edge: its left end there
+        x, anchor = 0, "end" if rtl else "start"
+    elif middle + half > width:  # against the right edge: its right end there
+        x, anchor = width, "start" if rtl else "end"
+    # Isolated (FSI … PDI), a date's trailing dot stays at its end on a right-to-left chart.
+    return (
+        f'<text class="chart-label" x="{x:.1f}" y="{y}" text-anchor="{anchor}">'
+        f"\u2068{escape(label)}\u2069</text>"
+    )
 
 
 def _direction(rtl: bool) -> str:

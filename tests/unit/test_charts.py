@@ -71,6 +71,25 @@ def test_right_to_left_the_bars_are_mirrored():
     assert float(columns[0].get("x")) > float(columns[1].get("x"))  # the first week on the right
 
 
+@pytest.mark.parametrize("rtl", [False, True])
+def test_a_quarters_weeks_are_labelled_every_few_columns_inside_the_chart(rtl):
+    weeks = [Bar(f"{day:02d}.{month:02d}.", 1) for month in (9, 10, 11) for day in (1, 8, 15, 22)]
+    root = parse(str(column_chart("t", [*weeks, Bar("30.11.", 5)], rtl=rtl)))
+    width = float(root.get("viewBox").split()[2])
+    groups = root.findall("svg:g", NS)
+    labelled = [g.find("svg:text[@class='chart-label']", NS) for g in groups]
+    shown = [label for label in labelled if label is not None]
+    assert 2 <= len(shown) < len(groups)
+    assert labelled[-1] is not None and labelled[-1].text.strip("\u2068\u2069") == "30.11."
+    # Every column keeps its name for a screen reader.
+    assert all(g.find("svg:title", NS).text.endswith(": 1") for g in groups[:-1])
+    xs = sorted(float(label.get("x")) for label in shown)
+    assert all(0 <= x <= width for x in xs)
+    assert min(b - a for a, b in zip(xs, xs[1:])) >= len("30.11.") * 7.5  # no two overlap
+    few = parse(str(column_chart("t", weeks[:4], rtl=rtl))).findall("svg:g/svg:text", NS)
+    assert len([t for t in few if t.get("class") == "chart-label"]) == 4
+
+
 def test_labels_are_escaped():
     svg = str(bar_chart("<b>x</b>", [Bar('<img src=x onerror="1">', 1)]))
     assert "<img" not in svg and "<b>" not in svg
