@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 import xml.etree.ElementTree as ET  # noqa: S405  (our own SVG, not untrusted input)
 
 import pytest
@@ -85,7 +86,7 @@ def test_a_quarters_weeks_are_labelled_every_few_columns_inside_the_chart(rtl):
     assert all(g.find("svg:title", NS).text.endswith(": 1") for g in groups[:-1])
     xs = sorted(float(label.get("x")) for label in shown)
     assert all(0 <= x <= width for x in xs)
-    assert min(b - a for a, b in zip(xs, xs[1:])) >= len("30.11.") * 7.5  # no two overlap
+    assert min(b - a for a, b in pairwise(xs)) >= len("30.11.") * 7.5  # no two overlap
     few = parse(str(column_chart("t", weeks[:4], rtl=rtl))).findall("svg:g/svg:text", NS)
     assert len([t for t in few if t.get("class") == "chart-label"]) == 4
 
