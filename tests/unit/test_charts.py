@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 import xml.etree.ElementTree as ET  # noqa: S405  (our own SVG, not untrusted input)
+from itertools import pairwise
 
 import pytest
 
