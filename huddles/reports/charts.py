@@ -15,6 +15,8 @@ from markupsafe import Markup, escape
 _ids = count(1)
 # About the width of a character of the charts' 13 px labels, in the chart's own units.
 _CHAR_WIDTH = 7.5
+_BOLD_WIDTH = 8.2  # the values, bold
+_SMALL_WIDTH = 6.0  # the values set smaller (.chart-value-small, 10 px)
 
 
 @dataclass(frozen=True)
@@ -117,23 +119,33 @@ def column_chart(
     # back from the latest; each column's <title> and the table beside still name it.
     room = max((len(bar.label) for bar in bars), default=0) * _CHAR_WIDTH + 6
     every = max(1, math.ceil(room / slot))
+    # Values too wide for their column ("88 %" a week of a quarter) are set smaller.
+    texts = [bar.text if bar.text is not None else formatter(bar.value) for bar in bars]
+    wide = max((len(text) for text in texts), default=0) * _BOLD_WIDTH + 6 > slot
+    value_class, value_width = (
+        ("chart-value chart-value-small", _SMALL_WIDTH)
+        if wide
+        else (
+            "chart-value",
+            _BOLD_WIDTH,
+        )
+    )
     for index, bar in enumerate(bars):
         x = index * slot + (slot - column) / 2
         if rtl:
             x = width - x - column
         size = 0.0 if top <= 0 else max(0.0, min(1.0, bar.value / top)) * plot_height
         y = plot_height + 20 - size
-        text = bar.text if bar.text is not None else formatter(bar.value)
+        text = texts[index]
         tone = f" {escape(bar.tone)}" if bar.tone else ""
         middle = x + column / 2
         parts.append(
             f"<g><title>{escape(bar.label)}: {escape(text)}</title>"
             f'<rect class="chart-bar{tone}" x="{x:.1f}" y="{y:.1f}" width="{column:.1f}" '
             f'height="{size:.1f}" rx="3"/>'
-            f'<text class="chart-value" x="{middle:.1f}" y="{y - 5:.1f}" '
-            f'text-anchor="middle">{escape(text)}</text>'
+            + _column_text(text, value_class, value_width, middle, y - 5, width, rtl)
             + (
-                _column_label(bar.label, middle, height - 6, width, rtl)
+                _column_text(bar.label, "chart-label", _CHAR_WIDTH, middle, height - 6, width, rtl)
                 if (len(bars) - 1 - index) % every == 0
                 else ""
             )
@@ -143,9 +155,11 @@ def column_chart(
     return Markup("".join(parts))  # noqa: S704  (every text in it went through escape())
 
 
-def _column_label(label: str, middle: float, y: float, width: int, rtl: bool) -> str:
-    """A label centred under its column, or kept inside the chart at either edge."""
-    half = len(label) * _CHAR_WIDTH / 2
+def _column_text(
+    text: str, css: str, char_width: float, middle: float, y: float, width: int, rtl: bool
+) -> str:
+    """A text centred on its column, or kept inside the chart at either edge."""
+    half = len(text) * char_width / 2
     x, anchor = middle, "middle"
     if middle - half < 0:  # against the left edge: its left end there
         x, anchor = 0, "end" if rtl else "start"
@@ -153,8 +167,8 @@ def _column_label(label: str, middle: float, y: float, width: int, rtl: bool) ->
         x, anchor = width, "start" if rtl else "end"
     # Isolated (FSI … PDI), a date's trailing dot stays at its end on a right-to-left chart.
     return (
-        f'<text class="chart-label" x="{x:.1f}" y="{y}" text-anchor="{anchor}">'
-        f"\u2068{escape(label)}\u2069</text>"
+        f'<text class="{css}" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">'
+        f"\u2068{escape(text)}\u2069</text>"
     )
 
 

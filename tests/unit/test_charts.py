@@ -89,6 +89,14 @@ def test_a_quarters_weeks_are_labelled_every_few_columns_inside_the_chart(rtl):
     assert min(b - a for a, b in pairwise(xs)) >= len("30.11.") * 7.5  # no two overlap
     few = parse(str(column_chart("t", weeks[:4], rtl=rtl))).findall("svg:g/svg:text", NS)
     assert len([t for t in few if t.get("class") == "chart-label"]) == 4
+    # Rates of a quarter's weeks are set smaller to fit their columns, and stay inside the chart.
+    rates = [Bar(bar.label, 0.88, "88 %") for bar in weeks]
+    values = parse(str(column_chart("t", rates, maximum=1, rtl=rtl))).findall(
+        "svg:g/svg:text[@class='chart-value chart-value-small']", NS
+    )
+    assert len(values) == len(rates) and all(0 <= float(v.get("x")) <= width for v in values)
+    few = parse(str(column_chart("t", rates[:4], maximum=1, rtl=rtl)))
+    assert len(few.findall("svg:g/svg:text[@class='chart-value']", NS)) == 4
 
 
 def test_labels_are_escaped():
