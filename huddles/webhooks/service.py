@@ -31,6 +31,7 @@ from huddles.agenda.models import Agenda
 from huddles.attendance import service as attendance_service
 from huddles.auth.models import User
 from huddles.extensions import db
+from huddles.i18n import pgettext
 from huddles.kudos.models import Kudos
 from huddles.org.models import Location, Shift
 from huddles.validation import FieldError
@@ -189,7 +190,7 @@ def agenda_message(location: Location, day: date, *, now: datetime) -> Message:
         title = _(
             "Today's huddles at %(location)s, %(day)s", location=location.name, day=day.isoformat()
         )
-        facts = [(_("Huddles"), str(len(entries)))]
+        facts = [(pgettext("a number of", "Huddles"), str(len(entries)))]
     return Message(
         title,
         lines,

@@ -196,6 +196,9 @@ def test_arabic_pages_render_right_to_left(client, world, login, month):
     html = client.get("/reports?lang=ar").get_data(as_text=True)
     assert 'dir="rtl"' in html
     assert "<bdi>Sam Staff</bdi>" in html
+    # "Huddles" the count is a word of the language; "Huddles" the name stays the name.
+    html = client.get("/reports/attendance?lang=ar").get_data(as_text=True)
+    assert '<th scope="col">الاجتماعات</th>' in html and "· Huddles</title>" in html
 
 
 @pytest.mark.parametrize("page", PAGES)
