@@ -139,7 +139,11 @@ def register_security(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
-    login_manager.session_protection = "basic"
+    # Sessions are rows of their own (auth.sessions: idle and absolute limits, sign-out ends
+    # them everywhere). Flask-Login's "basic" protection would only mark a session not fresh,
+    # which no view asks for, and marking it wrote the cookie of a visitor's first background
+    # request (the manifest): answered after a sign-in, that cookie signed the person out again.
+    login_manager.session_protection = None
 
     def bearer_token() -> str | None:
         header = request.headers.get("Authorization", "")

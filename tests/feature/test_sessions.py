@@ -134,6 +134,24 @@ def test_an_unchanged_session_cookie_is_not_sent_again(client, person, remember)
         assert not [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")]
 
 
+def test_a_request_sent_before_the_sign_in_and_answered_after_it_sets_no_cookie(
+    app, client, person
+):
+    """The sign-in page's background requests (the manifest, which the browser and the service
+    worker fetch as the page loads) carry the visitor's cookie from before the sign-in. Answered
+    after it, a cookie in their answer would replace the new one and sign the person out."""
+    client.get("/login")
+    before = app.test_client()
+    copy_cookies(client, before)
+    sign_in(client)
+    for path in ("/manifest.webmanifest", "/favicon.ico", "/sw.js", "/static/css/app.css"):
+        with before.get(path) as late:
+            assert late.status_code == 200, path
+            cookies = late.headers.getlist("Set-Cookie")
+        assert not [cookie for cookie in cookies if cookie.startswith("session=")], path
+    assert signed_in(client)
+
+
 @pytest.mark.parametrize("app_config", [{"HUDDLES_SESSION_IDLE": 60}])
 def test_the_idle_limit_is_configurable(client, person):
     sign_in(client)
