@@ -121,15 +121,9 @@ def column_chart(
     every = max(1, math.ceil(room / slot))
     # Values too wide for their column ("88 %" a week of a quarter) are set smaller.
     texts = [bar.text if bar.text is not None else formatter(bar.value) for bar in bars]
-    wide = max((len(text) for text in texts), default=0) * _BOLD_WIDTH + 6 > slot
-    value_class, value_width = (
-        ("chart-value chart-value-small", _SMALL_WIDTH)
-        if wide
-        else (
-            "chart-value",
-            _BOLD_WIDTH,
-        )
-    )
+    small = max((len(text) for text in texts), default=0) * _BOLD_WIDTH + 6 > slot
+    value_class = "chart-value chart-value-small" if small else "chart-value"
+    value_width = _SMALL_WIDTH if small else _BOLD_WIDTH
     for index, bar in enumerate(bars):
         x = index * slot + (slot - column) / 2
         if rtl:
