@@ -139,7 +139,9 @@ def column_chart(
             f'height="{size:.1f}" rx="3"/>'
             + _column_text(text, value_class, value_width, middle, y - 5, width, rtl)
             + (
-                _column_text(bar.label, "chart-label", _CHAR_WIDTH, middle, height - 6, width, rtl)
+                _column_text(
+                    bar.label, "chart-label", _CHAR_WIDTH, middle, height - 6, width, rtl, True
+                )
                 if (len(bars) - 1 - index) % every == 0
                 else ""
             )
@@ -150,20 +152,26 @@ def column_chart(
 
 
 def _column_text(
-    text: str, css: str, char_width: float, middle: float, y: float, width: int, rtl: bool
+    text: str,
+    css: str,
+    char_width: float,
+    middle: float,
+    y: float,
+    width: int,
+    rtl: bool,
+    isolated: bool = False,
 ) -> str:
-    """A text centred on its column, or kept inside the chart at either edge."""
+    """A text centred on its column, or kept inside the chart at either edge. An `isolated`
+    one (FSI … PDI, a date) keeps its trailing dot at its end on a right-to-left chart; a value
+    is not, so that "88 %" reads as the page's own numbers do."""
     half = len(text) * char_width / 2
     x, anchor = middle, "middle"
     if middle - half < 0:  # against the left edge: its left end there
         x, anchor = 0, "end" if rtl else "start"
     elif middle + half > width:  # against the right edge: its right end there
         x, anchor = width, "start" if rtl else "end"
-    # Isolated (FSI … PDI), a date's trailing dot stays at its end on a right-to-left chart.
-    return (
-        f'<text class="{css}" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">'
-        f"\u2068{escape(text)}\u2069</text>"
-    )
+    shown = f"\u2068{escape(text)}\u2069" if isolated else escape(text)
+    return f'<text class="{css}" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">{shown}</text>'
 
 
 def _direction(rtl: bool) -> str:
