@@ -7,7 +7,10 @@ point down and every coupling between features is listed here.
 
 from __future__ import annotations
 
+from typing import Any
+
 from blinker import Namespace
+from flask import current_app
 
 _signals = Namespace()
 
@@ -25,5 +28,13 @@ huddle_closed = _signals.signal("huddle-closed")
 # Keyword arguments: agenda_id (None for a thank-you), location_id (the shift's location, when
 # the sender has it).
 huddle_changed = _signals.signal("huddle-changed")
+
+
+def huddle_changing(*, agenda_id: int | None = None, location_id: int | None = None) -> None:
+    """Send `huddle_changed` from the current app: inside the change's transaction."""
+    app: Any = current_app._get_current_object()  # type: ignore[attr-defined]
+    huddle_changed.send(app, agenda_id=agenda_id, location_id=location_id)
+
+
 # A topic was edited, retired, restored or imported; keyword arguments: topic_ids (list[int]).
 topic_changed = _signals.signal("topic-changed")

@@ -9,7 +9,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import aliased, selectinload
 
@@ -240,13 +239,6 @@ def possible_visitors(shift: Shift, exclude: set[int]) -> list[tuple[int, str]]:
     return [(user_id, name) for user_id, name in rows if user_id not in exclude]
 
 
-def _changing(agenda_id: int, location_id: int | None = None) -> None:
-    """Tell the break-room screen (and whoever listens) that the huddle's attendance is changing:
-    inside the change's transaction, before its commit (see `signals.huddle_changed`)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    signals.huddle_changed.send(app, agenda_id=agenda_id, location_id=location_id)
-
-
 def _record(agenda_id: int, user_id: int) -> Attendance:
     return db.session.scalars(
         sa.select(Attendance)
@@ -268,7 +260,7 @@ def _write_mark(statement: Any, agenda: Agenda, user: User, shift: Shift) -> Att
         statement.execution_options(preserve_rowcount=True)
     )
     if result.rowcount:
-        _changing(agenda_id, location_id)
+        signals.huddle_changing(agenda_id=agenda_id, location_id=location_id)
     db.session.commit()
     return _record(agenda_id, user_id)
 
@@ -376,7 +368,7 @@ def unmark(shift: Shift, day: date, user_id: Any, *, now: datetime) -> None:
         )
     )
     if removed.rowcount:
-        _changing(agenda_id, location_id)
+        signals.huddle_changing(agenda_id=agenda_id, location_id=location_id)
     db.session.commit()
 
 

@@ -231,7 +231,7 @@ def start_huddle(shift: Shift, day: date, *, actor: User, now: datetime) -> Agen
         .values(status="running", started_at=now, started_by_id=actor.id)
     )
     if result.rowcount:
-        _send(signals.huddle_changed, agenda_id=agenda.id, location_id=shift.location_id)
+        signals.huddle_changing(agenda_id=agenda.id, location_id=shift.location_id)
     db.session.commit()
     db.session.refresh(agenda)
     if result.rowcount:
@@ -260,7 +260,7 @@ def finish_huddle(
         .values(status="done", finished_at=now, finished_by_id=actor.id)
     )
     if result.rowcount:
-        _send(signals.huddle_changed, agenda_id=agenda.id, location_id=shift.location_id)
+        signals.huddle_changing(agenda_id=agenda.id, location_id=shift.location_id)
     db.session.commit()
     db.session.refresh(agenda)
     if result.rowcount:
@@ -284,7 +284,7 @@ def save_notes(shift: Shift, day: date, notes: str, *, actor: User, now: datetim
     if agenda.status in CLOSED_STATUSES:
         raise HuddleConflict("notes", _("This huddle is over; its notes can no longer change."))
     agenda.notes = notes
-    _send(signals.huddle_changed, agenda_id=agenda.id, location_id=shift.location_id)
+    signals.huddle_changing(agenda_id=agenda.id, location_id=shift.location_id)
     db.session.commit()
     return agenda
 
@@ -318,7 +318,7 @@ def record_feedback(shift: Shift, day: date, value: Any, *, actor: User, now: da
     agenda.topic_feedback = value
     agenda.feedback_by_id = actor.id
     agenda.feedback_at = now
-    _send(signals.huddle_changed, agenda_id=agenda.id, location_id=shift.location_id)
+    signals.huddle_changing(agenda_id=agenda.id, location_id=shift.location_id)
     db.session.commit()
     return agenda
 
@@ -368,7 +368,7 @@ def close_open_huddles(*, now: datetime) -> list[Closed]:
         )
         if result.rowcount:
             closed.append(Closed(agenda_id, new, reason))
-            _send(signals.huddle_changed, agenda_id=agenda_id, location_id=location_id)
+            signals.huddle_changing(agenda_id=agenda_id, location_id=location_id)
     db.session.commit()
     for item in closed:
         _send(signals.huddle_closed, agenda_id=item.agenda_id, status=item.status)

@@ -23,16 +23,15 @@ from flask_login import current_user, login_required
 from huddles import page_cache
 from huddles.agenda import planning
 from huddles.agenda.models import Agenda
+from huddles.agenda.rendered import rendered_revisions
 from huddles.attendance.service import find_agenda
 from huddles.auth.access import can_lead_location, shift_for
 from huddles.config import LOCALES
 from huddles.db import utcnow
-from huddles.extensions import db
 from huddles.huddle import labels, service
 from huddles.huddle import record as records
 from huddles.org.models import Shift
 from huddles.page_cache import kept
-from huddles.topics.models import Topic, current_titles
 from huddles.validation import FieldError
 
 bp = Blueprint("huddle", __name__, url_prefix="/huddle")
@@ -187,9 +186,10 @@ def swap(shift_id: int, day: str):
         flash(error.message, "error")
         return _back(shift, the_day)
     item = next(item for item in agenda.items if item.slot_key == slot)
-    topic = db.session.get(Topic, item.topic_id) if item.topic_id else None
+    # In the reader's language, from the rendered revisions the screen reads next anyway.
+    revision = item.topic_revision_id
     locale = str(get_locale() or "en")
-    title = current_titles(locale, [topic.slug]).get(topic.slug, "") if topic else ""
+    title = rendered_revisions([revision], locale)[revision].title if revision else ""
     flash(_("Swapped: the huddle will cover “%(title)s”.", title=title), "success")
     # Back on the swapped slot's slide, so the lead sees what the team will hear.
     return redirect(

@@ -9,7 +9,6 @@ from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -178,8 +177,9 @@ def give_kudos(
         )
         db.session.add(kudos)
         try:
-            # The screens' version is one more statement: it flushes the thank-you first.
-            _screens_look_again(location_id)
+            # The location's screens show its thank-yous. Their version is one more statement:
+            # it flushes the thank-you first.
+            signals.huddle_changing(location_id=location_id)
             # The answer is the thank-you just written, with its giver and receiver as loaded.
             commit_keeping_loaded()
         except IntegrityError:
@@ -456,13 +456,6 @@ def colleagues(location: Location) -> list[sa.Row[tuple[int, str]]]:
     return list(db.session.connection().execute(_COLLEAGUES, {"location_id": location.id}))
 
 
-def _screens_look_again(location_id: int) -> None:
-    """The location's break-room screens show its thank-yous: a new, hidden or shown-again one
-    reaches them at their next poll. Inside the change's transaction (`huddle_changed`)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    signals.huddle_changed.send(app, agenda_id=None, location_id=location_id)
-
-
 def _kudos_at(location: Location, kudos_id: int) -> Kudos:
     kudos = db.session.get(Kudos, kudos_id)
     if kudos is None or kudos.location_id != location.id:
@@ -483,7 +476,7 @@ def hide_kudos(
             "reason", _("The reason is at most %(max)s characters.", max=MAX_REASON_LENGTH)
         )
     kudos.hidden_at, kudos.hidden_by_id, kudos.hidden_reason = now, actor.id, reason
-    _screens_look_again(location.id)
+    signals.huddle_changing(location_id=location.id)
     db.session.commit()
     return kudos
 
@@ -492,7 +485,7 @@ def unhide_kudos(actor: User, location: Location, kudos_id: int) -> Kudos:
     """Show a hidden kudos again (the caller checks rights)."""
     kudos = _kudos_at(location, kudos_id)
     kudos.hidden_at, kudos.hidden_by_id, kudos.hidden_reason = None, None, None
-    _screens_look_again(location.id)
+    signals.huddle_changing(location_id=location.id)
     db.session.commit()
     return kudos
 
